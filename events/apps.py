@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    """Event entries: the dated, tagged headlines the desk publishes."""
+
+    name = "events"
+    verbose_name = "Event entries"

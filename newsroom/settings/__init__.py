@@ -1,0 +1,1 @@
+"""Settings by environment: base (safe production defaults), dev, test, production."""

@@ -1,0 +1,127 @@
+"""Admin for publishers and sources, and the citation inline on the entry page."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+
+from .links import normalize_url
+from .models import Citation, Publisher, Source, http_url
+from .services import get_or_create_source
+
+
+class CitationForm(forms.ModelForm):
+    """One source row on the entry page: the article's details, stored once per normalised URL."""
+
+    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https", validators=[http_url])
+    title = forms.CharField(max_length=500, required=False)
+    publisher = forms.ModelChoiceField(
+        Publisher.objects.all(),
+        required=False,
+        help_text="Leave empty to credit the publisher of the URL's domain.",
+    )
+    byline = forms.CharField(max_length=300, required=False)
+    published_on = forms.DateField(label="Publication date", required=False)
+    excerpt = forms.CharField(
+        label="Quote or excerpt",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            source = self.instance.source
+            for name in ("url", "title", "publisher", "byline", "published_on", "excerpt"):
+                self.initial.setdefault(name, getattr(source, name))
+
+    def clean_url(self):
+        try:
+            return normalize_url(self.cleaned_data["url"])
+        except ValueError:
+            raise forms.ValidationError("Enter an http:// or https:// URL.") from None
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        self.instance.source = get_or_create_source(
+            data["url"],
+            title=data["title"],
+            publisher=data["publisher"],
+            byline=data["byline"],
+            published_on=data["published_on"],
+            excerpt=data["excerpt"],
+        )
+        return super().save(commit)
+
+
+class CitationFormSet(BaseInlineFormSet):
+    """Refuses the same article twice on one entry (compared by normalised URL)."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = {"position": index}
+        return kwargs
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+                continue
+            url = form.cleaned_data.get("url")
+            if url is None:
+                continue
+            if url in seen:
+                form.add_error("url", "This source is already cited by this entry.")
+                raise forms.ValidationError(f"The source {url} is listed twice.")
+            seen.add(url)
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    formset = CitationFormSet
+    extra = 2
+    fields = ("url", "title", "publisher", "byline", "published_on", "excerpt", "position")
+    verbose_name = "source"
+    verbose_name_plural = "sources (in the order readers see them)"
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "byline", "published_on", "excerpt"]
+
+    def clean_url(self):
+        try:
+            url = normalize_url(self.cleaned_data["url"])
+        except ValueError:
+            raise forms.ValidationError("Enter an http:// or https:// URL.") from None
+        if Source.objects.filter(url=url).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"This article is already stored as a source: {url}")
+        return url
+
+
+@admin.register(Publisher)
+class PublisherAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "domain", "homepage")
+    search_fields = ("name", "domain")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    form = SourceAdminForm
+    list_display = ("title", "publisher", "byline", "published_on", "url")
+    list_select_related = ("publisher",)
+    list_filter = ("publisher",)
+    search_fields = ("title", "url", "byline")
+    autocomplete_fields = ("publisher",)
+    date_hierarchy = "published_on"

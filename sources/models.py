@@ -1,0 +1,74 @@
+"""Publishers, the articles they publish (sources) and the citations that tie them to entries."""
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+
+from events.models import Entry
+
+http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+
+
+class Publisher(models.Model):
+    """A news organisation; found from a source URL's domain when the editor names none."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True, validators=[http_url])
+    domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="Web domain without www., e.g. reuters.com; sources on it are credited here.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="publisher_domain_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.Model):
+    """One article, stored once per normalised URL; it can back several entries."""
+
+    url = models.URLField("URL", max_length=2000, unique=True, validators=[http_url])
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.ForeignKey(
+        Publisher, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
+    byline = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField("publication date", null=True, blank=True)
+    excerpt = models.TextField("quote or excerpt", blank=True)
+    entries = models.ManyToManyField(Entry, through="Citation", related_name="sources")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "id"]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class Citation(models.Model):
+    """An entry cites a source, at a position: entries list their sources in the editor's order."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "source"], name="citation_source_once_per_entry"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "entry"], name="citation_source_entry_idx")]
+
+    def __str__(self):
+        return f"{self.entry_id} cites {self.source_id}"

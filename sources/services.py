@@ -1,0 +1,88 @@
+"""Writes on sources: one place decides how a URL becomes a Source and who published it."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from events.models import Entry
+
+from .links import domain_of, normalize_url
+from .models import Citation, Publisher, Source
+from .selectors import publisher_for_url
+
+
+def get_or_create_publisher(name: str, *, domain: str = "", homepage: str = "") -> Publisher:
+    """The publisher called `name` (case-insensitively), created with a unique slug if new."""
+    name = " ".join(name.split())
+    publisher = Publisher.objects.filter(name__iexact=name).first()
+    if publisher:
+        if domain and not publisher.domain and not Publisher.objects.filter(domain=domain).exists():
+            publisher.domain = domain
+            publisher.save(update_fields=["domain"])
+        return publisher
+    base = slugify(name)[:190] or "publisher"
+    slug, n = base, 1
+    while Publisher.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    if domain and Publisher.objects.filter(domain=domain).exists():
+        domain = ""  # the domain already belongs to another publisher; keep the first
+    return Publisher.objects.create(name=name, slug=slug, domain=domain, homepage=homepage)
+
+
+def get_or_create_source(
+    url: str,
+    *,
+    title: str = "",
+    publisher: Publisher | None = None,
+    byline: str = "",
+    published_on: date | None = None,
+    excerpt: str = "",
+) -> Source:
+    """The Source for `url` (normalised), created if new; blank details are filled in, never erased.
+
+    When no publisher is given, the one whose domain matches the URL is used, and a publisher
+    named after the domain is created if none matches yet.
+    """
+    canonical = normalize_url(url)
+    source = Source.objects.filter(url=canonical).first()
+    if publisher is None:
+        publisher = publisher_for_url(canonical) or (source.publisher if source else None)
+        if publisher is None:
+            domain = domain_of(canonical)
+            publisher = get_or_create_publisher(domain, domain=domain)
+    details = {
+        "title": title.strip(),
+        "byline": byline.strip(),
+        "published_on": published_on,
+        "excerpt": excerpt.strip(),
+    }
+    if source is None:
+        return Source.objects.create(url=canonical, publisher=publisher, **details)
+    changed = []
+    for field, value in details.items():
+        if value and getattr(source, field) != value:
+            setattr(source, field, value)
+            changed.append(field)
+    if source.publisher_id is None or (publisher and source.publisher_id != publisher.pk):
+        source.publisher = publisher
+        changed.append("publisher")
+    if changed:
+        source.save(update_fields=changed)
+    return source
+
+
+@transaction.atomic
+def cite(entry: Entry, url: str, *, position: int | None = None, **details) -> Citation:
+    """Attach the source at `url` to `entry` (once), at `position` or after its other sources."""
+    source = get_or_create_source(url, **details)
+    if position is None:
+        position = entry.citations.count()
+    citation, created = Citation.objects.get_or_create(
+        entry=entry, source=source, defaults={"position": position}
+    )
+    if not created and citation.position != position:
+        citation.position = position
+        citation.save(update_fields=["position"])
+    return citation

@@ -1,0 +1,31 @@
+"""Shared fixtures: browser launch settings and common rows."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright runs an event loop in the test thread; Django's ORM refuses to run inside one unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _system_chromium() -> str | None:
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Use the system Chromium when there is one (CI, Debian); otherwise Playwright's own."""
+    args = {**browser_type_launch_args, "args": ["--no-sandbox", "--disable-gpu"]}
+    executable = _system_chromium()
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member with every permission on entries and sources (a superuser keeps it short)."""
+    return django_user_model.objects.create_superuser("editor", "editor@example.com", "pw-editor-1")
