@@ -49,8 +49,10 @@ check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Every benchmark under bench/ on the configured database (DATABASE_URL); figures go to
+# docs/performance.md by hand, never into timed tests.
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

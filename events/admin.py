@@ -40,7 +40,8 @@ class TagAutocompleteWidget(TagWidget):
 class EntryAdminForm(forms.ModelForm):
     class Meta:
         model = Entry
-        fields = "__all__"
+        fields = ["event_date", "headline", "slug", "tags", "body"]
+        fields += ["status", "publish_at", "comments_open"]
         widgets = {
             "tags": TagAutocompleteWidget,
             "headline": forms.Textarea(attrs={"rows": 2, "cols": 80}),

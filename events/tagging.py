@@ -10,7 +10,7 @@ TAG_MAX_LENGTH = 100
 
 
 def parse_tags(text: str) -> list[str]:
-    """'North Korea, "Facebook, Inc.", human rights' → ['Facebook, Inc.', 'North Korea', 'human rights'].
+    """Split the tag field: 'North Korea, "Facebook, Inc."' → ['Facebook, Inc.', 'North Korea'].
 
     Whitespace is collapsed, empty items dropped and names that differ only in case kept once.
     """

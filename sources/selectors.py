@@ -5,7 +5,7 @@ from .models import Publisher
 
 
 def publisher_for_url(url: str) -> Publisher | None:
-    """The publisher whose domain is the URL's domain or a parent of it (news.bbc.co.uk → bbc.co.uk).
+    """The publisher of the URL's domain or a parent of it (news.bbc.co.uk → bbc.co.uk).
 
     One query: every suffix of the host is a candidate, the longest match wins.
     """

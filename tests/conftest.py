@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-# Playwright runs an event loop in the test thread; Django's ORM refuses to run inside one unless told.
+# Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "newsroom",
     "events",
     "sources",
+    "comments",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Production: every secret from the environment, HTTPS enforced; start-up fails loudly if not set."""
+"""Production: secrets from the environment, HTTPS enforced; start-up fails loudly if unset."""
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required

@@ -1,0 +1,64 @@
+"""Reader comments and the moderation record kept on each of them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from events.models import Entry
+
+BODY_MAX_LENGTH = 3000
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """Comments readers may see: approved by a moderator (or posted by signed-in staff)."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    """A reader's comment on an entry; nothing is public until its status is approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="comments")
+    name = models.CharField(max_length=80)
+    email = models.EmailField(help_text="Never shown publicly.")
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="Set when a signed-in user posted it.",
+    )
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            models.Index(fields=["entry", "status", "created"], name="comment_entry_status_idx"),
+            models.Index(fields=["status", "created"], name="comment_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.entry_id}: {self.body[:40]}"
