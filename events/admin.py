@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import JsonResponse
 from django.urls import path, reverse_lazy
+from django.utils.html import format_html
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
@@ -34,7 +35,7 @@ class TagAutocompleteWidget(TagWidget):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "list": f"{attrs.get('id', name)}-suggestions"}
         html = super().render(name, value, attrs, renderer)
-        return html + f'<datalist id="{attrs["list"]}"></datalist>'
+        return html + format_html('<datalist id="{}"></datalist>', attrs["list"])
 
 
 class EntryAdminForm(forms.ModelForm):

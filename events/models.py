@@ -99,11 +99,7 @@ class Entry(models.Model):
         return f"{self.event_date:%Y-%m-%d} {self.headline}"
 
     def save(self, *args, **kwargs):
-        self.headline = self.headline.strip()
-        if not self.slug:
-            self.slug = slugify(self.headline)[:SLUG_MAX_LENGTH].strip("-")
-        if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+        self._fill_defaults()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -116,6 +112,17 @@ class Entry(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def clean(self):
+        self._fill_defaults()
+
+    def _fill_defaults(self):
+        """A trimmed headline, a slug from it when none was given, "publish now" when no time."""
+        self.headline = (self.headline or "").strip()
+        if not self.slug:
+            self.slug = slugify(self.headline)[:SLUG_MAX_LENGTH].strip("-")
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
 
     @property
     def is_live(self) -> bool:

@@ -10,10 +10,20 @@ from .models import Citation, Publisher, Source, http_url
 from .services import get_or_create_source
 
 
+class HttpURLField(forms.URLField):
+    """A URL field that accepts only absolute http(s) URLs, with one clear message otherwise."""
+
+    default_validators = [http_url]
+    default_error_messages = {"invalid": http_url.message}
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", max_length=2000, **kwargs)
+
+
 class CitationForm(forms.ModelForm):
     """One source row on the entry page: the article's details, stored once per normalised URL."""
 
-    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https", validators=[http_url])
+    url = HttpURLField(label="URL")
     title = forms.CharField(max_length=500, required=False)
     publisher = forms.ModelChoiceField(
         Publisher.objects.all(),
@@ -93,6 +103,8 @@ class CitationInline(admin.StackedInline):
 
 
 class SourceAdminForm(forms.ModelForm):
+    url = HttpURLField(label="URL")
+
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "byline", "published_on", "excerpt"]
@@ -117,7 +129,6 @@ class PublisherAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = SourceAdminForm
     list_display = ("title", "publisher", "byline", "published_on", "url")
     list_select_related = ("publisher",)
