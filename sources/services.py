@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from events.models import Entry
@@ -77,12 +78,13 @@ def get_or_create_source(
 def cite(entry: Entry, url: str, *, position: int | None = None, **details) -> Citation:
     """Attach the source at `url` to `entry` (once), at `position` or after its other sources."""
     source = get_or_create_source(url, **details)
-    if position is None:
-        position = entry.citations.count()
-    citation, created = Citation.objects.get_or_create(
-        entry=entry, source=source, defaults={"position": position}
-    )
-    if not created and citation.position != position:
+    citation = Citation.objects.filter(entry=entry, source=source).first()
+    if citation is None:
+        if position is None:
+            last = entry.citations.aggregate(last=Max("position"))["last"]
+            position = 0 if last is None else last + 1
+        return Citation.objects.create(entry=entry, source=source, position=position)
+    if position is not None and citation.position != position:
         citation.position = position
         citation.save(update_fields=["position"])
     return citation

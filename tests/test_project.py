@@ -1,0 +1,76 @@
+"""Project plumbing: production settings are safe, demo content loads the samples faithfully."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from events.models import Entry
+from sources.models import Source
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-the-test-0123456789",
+    "ALLOWED_HOSTS": "news.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def _manage(*args, env):
+    # The test run itself sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never would.
+    skip = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in skip}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_variables():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is required in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_content_is_the_sample_page_its_related_entries_and_the_four_articles(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert Entry.objects.published().count() == 15
+    botswana = Entry.objects.get(event_date="2014-02-19")
+    assert botswana.headline.startswith("Botswana ends diplomatic relations with North Korea")
+    assert sorted(botswana.tags.names()) == ["North Korea", "human rights"]
+    assert botswana.citations.get().source.publisher.name == "Global Post"
+    assert Entry.objects.filter(tags__name="North Korea").count() == 15
+    independent = Source.objects.get(publisher__name="The Independent")
+    assert (independent.byline, str(independent.published_on)) == ("Kate Ng", "2019-12-11")
+    assert Source.objects.count() == 5
+    assert "Demo editor: sign in at /admin/ as 'editor' with password " in out
+
+
+@pytest.mark.django_db
+def test_demo_content_loads_twice_without_duplicates_and_resets_the_editor_password(capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out.rsplit(" ", 1)[-1].strip()
+    call_command("load_demo")
+    second = capsys.readouterr().out.rsplit(" ", 1)[-1].strip()
+    assert Entry.objects.count() == 15 and Source.objects.count() == 5
+    assert first != second
+    editor = get_user_model().objects.get(username="editor")
+    assert editor.check_password(second) and editor.is_staff
