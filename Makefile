@@ -1,5 +1,8 @@
 # Two commands on a fresh machine: `make run` (install, migrate, demo content, serve) and `make test`.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that runs and is Python >= 3.11 (pyenv shims may exist yet not run).
+PYTHON ?= $(shell for c in python3 python3.13 python3.12 python3.11; do \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$c; break; }; \
+	done)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
@@ -8,8 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: run test test-fast lint check bench browser clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-	  { echo "Newsroom needs Python >= 3.11 (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.11"; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "Newsroom needs Python >= 3.11; none found (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
