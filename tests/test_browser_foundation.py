@@ -26,7 +26,9 @@ def test_editor_publishes_a_tagged_sourced_entry_and_a_reader_opens_it(
     headline = page.get_by_label("Headline")
     headline.fill("Botswana ends diplomatic relations with North Korea.")
     headline.press("End")  # the admin fills the slug in on key presses
-    expect(page.get_by_label("Slug")).to_have_value("botswana-ends-diplomatic-relations-with-north-korea")
+    expect(page.get_by_label("Slug")).to_have_value(
+        "botswana-ends-diplomatic-relations-with-north-korea"
+    )
     tags = page.get_by_label("Tags")
     tags.press_sequentially("Nor")
     expect(page.locator("#id_tags-suggestions option")).to_have_attribute("value", "North Korea")

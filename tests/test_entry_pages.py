@@ -1,4 +1,4 @@
-"""The public home and entry pages: what readers see, safely rendered, in a fixed number of queries."""
+"""Home and entry pages: what readers see, safely rendered, in a fixed number of queries."""
 
 import datetime
 

@@ -17,7 +17,10 @@ from tests.factories import EntryFactory, PublisherFactory
         ("HTTPS://WWW.Reuters.COM/world/story/", "https://www.reuters.com/world/story"),
         ("https://reuters.com:443/a?utm_source=x&utm_medium=y", "https://reuters.com/a"),
         ("http://example.com:8080/a/", "http://example.com:8080/a"),
-        ("https://example.com/a?id=3&fbclid=abc&page=2#comments", "https://example.com/a?id=3&page=2"),
+        (
+            "https://example.com/a?id=3&fbclid=abc&page=2#comments",
+            "https://example.com/a?id=3&page=2",
+        ),
         ("https://example.com", "https://example.com/"),
         ("https://example.com/?", "https://example.com/"),
         ("  https://example.com/a  ", "https://example.com/a"),
