@@ -31,6 +31,16 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ("entry", "moderated_by")
     search_fields = ("name", "email", "body", "ip_address")
     list_per_page = 50
+    # The queue order: pending before everything else, then oldest first.
+    ordering = (
+        Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        "created",
+        "id",
+    )
     actions = ("approve", "reject", "mark_spam", "mark_spam_and_block")
     fields = (
         "entry_link",
@@ -56,29 +66,12 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_at",
     )
 
-    def get_queryset(self, request):
-        # The queue order: pending before everything else, then oldest first.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue_rank=Case(
-                    When(status=Comment.Status.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue_rank", "created", "id")
-        )
-
-    def get_ordering(self, request):
-        return ("queue_rank", "created", "id")
-
     def has_add_permission(self, request):
         return False  # comments come from readers, through the public form
 
-    def has_block_permission(self, request):
-        return request.user.has_perm("comments.add_block")
+    def has_moderate_and_block_permission(self, request):
+        # Django offers an action when *any* of its permissions holds; this one needs both.
+        return self.has_change_permission(request) and request.user.has_perm("comments.add_block")
 
     @admin.display(description="entry", ordering="entry__headline")
     def entry_link(self, comment):
@@ -116,7 +109,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(
         description="Mark as spam and block the senders' email and IP",
-        permissions=["change", "block"],
+        permissions=["moderate_and_block"],
     )
     def mark_spam_and_block(self, request, queryset):
         marked, blocked = services.mark_spam_and_block(queryset, moderator=request.user)

@@ -49,7 +49,9 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     if form.looks_like_bot:
         return _back_to_entry(request, entry, AWAITS_MODERATION)
     if not valid:
-        return render(request, "comments/form_page.html", {"entry": entry, "form": form}, 400)
+        return render(
+            request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
+        )
     ip_address = client_ip(request)
     email = form.cleaned_data["email"]
     if services.is_blocked(email=email, ip_address=ip_address):
