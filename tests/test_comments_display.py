@@ -1,11 +1,14 @@
 """What readers see: approved comments only, safely rendered, counted without extra queries."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from comments.models import Comment
 from comments.text import render_comment_body
@@ -145,3 +148,13 @@ def test_deleting_an_entry_deletes_its_comments_everywhere(client, editor):
     queue = client.get("/admin/comments/comment/").content.decode()
     assert "Survivor" in queue
     assert queue.count('name="_selected_action"') == 1
+
+
+ALLOWED_TAG = re.compile(r'</?p>|<br>|<a href="https?://[^"<>]+" rel="nofollow ugc">|</a>')
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&\"' \n\r:/.ahtps()x=;")), max_size=200))
+def test_any_body_renders_to_only_our_own_tags(text):
+    html = str(render_comment_body(text))
+    assert "<" not in ALLOWED_TAG.sub("", html)
+    assert '"' not in ALLOWED_TAG.sub("", html)

@@ -321,3 +321,15 @@ def test_no_email_when_notifications_are_off(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(post_url(entry), form_data(entry))
     assert mailoutbox == []
+
+
+def test_nul_character_in_the_body_is_a_form_error_not_a_500(client, entry):
+    response = client.post(post_url(entry), form_data(entry, body="hello\x00world"))
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_out_of_range_entry_id_is_404_not_a_500(client, entry):
+    response = client.post("/comments/post/99999999999999999999999/", form_data(entry))
+    assert response.status_code == 404
