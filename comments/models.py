@@ -15,6 +15,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def pending(self):
+        """Comments waiting for a moderator's decision."""
         return self.filter(status=Comment.Status.PENDING)
 
 
@@ -62,3 +63,41 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.name} on {self.entry_id}: {self.body[:40]}"
+
+
+class Block(models.Model):
+    """An email address or IP address that may no longer post comments.
+
+    Emails are stored lower-cased, so a block holds whatever case the sender types next time.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        IP = "ip", "IP address"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    value = models.CharField(max_length=254, help_text="The email address or IP address.")
+    reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="comment_block_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"
+
+    def save(self, *args, **kwargs):
+        self.value = self.value.strip()
+        if self.kind == self.Kind.EMAIL:
+            self.value = self.value.lower()
+        super().save(*args, **kwargs)

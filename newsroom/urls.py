@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
+    path("", include("comments.urls")),
 ]

@@ -29,3 +29,15 @@ def browser_type_launch_args(browser_type_launch_args):
 def editor(django_user_model):
     """A staff member with every permission on entries and sources (a superuser keeps it short)."""
     return django_user_model.objects.create_superuser("editor", "editor@example.com", "pw-editor-1")
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """A staff member in the Moderators group (created by the comments data migration)."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "moderator", "moderator@example.com", "pw-moderator-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user

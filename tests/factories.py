@@ -71,3 +71,16 @@ class CitationFactory(factory.django.DjangoModelFactory):
     entry = factory.SubFactory(EntryFactory)
     source = factory.SubFactory(SourceFactory)
     position = factory.Sequence(int)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A pending reader comment on a published entry. Pass status=... to decide it."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    entry = factory.SubFactory(EntryFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    email = factory.LazyAttributeSequence(lambda c, n: f"reader{n}@example.com")
+    body = factory.Sequence(lambda n: f"Comment number {n}.")
+    ip_address = "203.0.113.7"

@@ -7,7 +7,7 @@ import pytest
 from events.markdown import render_markdown
 from events.tagging import edit_string_for_tags, parse_tags
 from sources.services import cite
-from tests.factories import EntryFactory
+from tests.factories import CommentFactory, EntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,5 +135,8 @@ def test_entry_page_runs_a_constant_number_of_queries(client, django_assert_num_
     entry = EntryFactory(tags=["a", "b", "c", "d", "e"])
     for j in range(3):
         cite(entry, f"https://pub{j}.example/story")
-    with django_assert_num_queries(3):
+    CommentFactory.create_batch(3, entry=entry, status="approved")
+    # The entry with its comment count, tags, citations, then the approved comments' page
+    # (its count and its rows).
+    with django_assert_num_queries(5):
         client.get(entry.get_absolute_url())

@@ -127,3 +127,21 @@ LOGGING = {
 }
 TAGGIT_TAGS_FROM_STRING = "events.tagging.parse_tags"
 TAGGIT_STRING_FROM_TAGS = "events.tagging.edit_string_for_tags"
+
+# Reader comments (comments app): moderation queue, bot traps, rate limit, closing.
+# At most COMMENTS_RATE_LIMIT comments per COMMENTS_RATE_WINDOW_MINUTES from one IP or one email;
+# counted in the cache, so it holds across gunicorn workers when REDIS_URL is set.
+COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
+COMMENTS_RATE_WINDOW_MINUTES = env_int("COMMENTS_RATE_WINDOW_MINUTES", 10)
+# Comments close by themselves this many days after an entry was published; 0 keeps them open.
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 30)
+# A form posted sooner than this after it was rendered is a bot's (silently dropped).
+COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
+# A form older than this asks the reader to submit again (fresh anti-bot timestamp).
+COMMENTS_FORM_MAX_AGE_HOURS = env_int("COMMENTS_FORM_MAX_AGE_HOURS", 24)
+COMMENTS_PER_PAGE = 50
+# Email the Moderators group about each new pending comment (through EMAIL_BACKEND).
+COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", False)
+# Where the client's IP is read from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that
+# sets it (never a header the client can forge past your proxy).
+COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")

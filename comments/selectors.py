@@ -1,0 +1,23 @@
+"""Reads of comments for public pages; a fixed number of queries whatever the page size."""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+
+from events.models import Entry
+
+from .models import Comment
+
+
+def approved_comments_page(entry: Entry, *, page: str | int | None = 1) -> Page:
+    """One page of `entry`'s approved comments, oldest first (COMMENTS_PER_PAGE per page).
+
+    Two queries: the count and the page. A missing or invalid page number gives the first page,
+    a number past the end the last one, so a hand-edited URL never errors.
+    """
+    comments = Comment.objects.approved().filter(entry=entry).order_by("created", "id")
+    return Paginator(comments, settings.COMMENTS_PER_PAGE).get_page(page)
+
+
+def pending_count() -> int:
+    """How many comments wait for a moderator (the admin's badge)."""
+    return Comment.objects.pending().count()

@@ -1,0 +1,76 @@
+"""The one public write: a reader posts a comment, then is redirected back (post/redirect/get)."""
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from events.models import Entry
+
+from . import ratelimit, services
+from .forms import CommentForm
+
+AWAITS_MODERATION = "Thank you: your comment awaits moderation."
+PUBLISHED_AT_ONCE = "Your comment is published."
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's IP from COMMENTS_IP_HEADER (first address if a list), or None if invalid."""
+    raw = request.META.get(settings.COMMENTS_IP_HEADER, "") or ""
+    candidate = raw.split(",")[0].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def _refuse(request: HttpRequest, entry: Entry, status: int, message: str) -> HttpResponse:
+    return render(
+        request, "comments/refused.html", {"entry": entry, "message": message}, status=status
+    )
+
+
+def _back_to_entry(request: HttpRequest, entry: Entry, message: str) -> HttpResponseRedirect:
+    messages.success(request, message)
+    return HttpResponseRedirect(f"{entry.get_absolute_url()}#comments")
+
+
+@require_POST
+def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Take a comment on a live, open entry; bots get the reader's answer and store nothing."""
+    entry = get_object_or_404(Entry.objects.published(), pk=entry_id)
+    if not services.comments_open(entry):
+        return _refuse(request, entry, 403, "Comments are closed on this entry.")
+    form = CommentForm(request.POST, entry=entry)
+    valid = form.is_valid()
+    if form.looks_like_bot:
+        return _back_to_entry(request, entry, AWAITS_MODERATION)
+    if not valid:
+        return render(
+            request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
+        )
+    ip_address = client_ip(request)
+    email = form.cleaned_data["email"]
+    if services.is_blocked(email=email, ip_address=ip_address):
+        return _refuse(request, entry, 403, "Comments from this address are not accepted.")
+    if not ratelimit.allow(ip_address=ip_address, email=email):
+        minutes = settings.COMMENTS_RATE_WINDOW_MINUTES
+        return _refuse(
+            request,
+            entry,
+            429,
+            f"You have posted too many comments; please try again in {minutes} minutes.",
+        )
+    comment = services.post_comment(
+        entry=entry,
+        name=form.cleaned_data["name"],
+        email=email,
+        body=form.cleaned_data["body"],
+        ip_address=ip_address,
+        user=request.user,
+    )
+    approved = comment.status == comment.Status.APPROVED
+    return _back_to_entry(request, entry, PUBLISHED_AT_ONCE if approved else AWAITS_MODERATION)
