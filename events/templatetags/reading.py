@@ -43,7 +43,8 @@ def news_article_json_ld(context, entry) -> str:
     if entry.updated:
         data["dateModified"] = entry.updated.isoformat()
     if entry.author_id:
-        data["author"] = {"@type": "Person", "name": entry.author.get_full_name() or str(entry.author)}
+        name = entry.author.get_full_name() or entry.author.get_username()
+        data["author"] = {"@type": "Person", "name": name}
     citations = [c.source.url for c in entry.citations.all()]
     if citations:
         data["citation"] = citations
