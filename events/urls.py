@@ -4,6 +4,7 @@ from . import feeds, views
 
 app_name = "events"
 
+TAG = r"(?P<slug>[-\w]+)"
 YEAR, MONTH, DAY = r"(?P<year>[0-9]{4})", r"(?P<month>[0-9]{2})", r"(?P<day>[0-9]{2})"
 
 urlpatterns = [
@@ -12,9 +13,10 @@ urlpatterns = [
     path("feeds/rss/", feeds.LatestEntriesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestEntriesAtomFeed(), name="feed-atom"),
     path("tags/", views.TagIndexView.as_view(), name="tags"),
-    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag"),
-    path("tags/<str:slug>/rss/", feeds.TagFeed(), name="tag-feed-rss"),
-    path("tags/<str:slug>/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    # Tag slugs are taggit's slugify(allow_unicode=True): word characters and hyphens only.
+    re_path(rf"^tags/{TAG}/$", views.TagDetailView.as_view(), name="tag"),
+    re_path(rf"^tags/{TAG}/rss/$", feeds.TagFeed(), name="tag-feed-rss"),
+    re_path(rf"^tags/{TAG}/atom/$", feeds.TagAtomFeed(), name="tag-feed-atom"),
     re_path(rf"^{YEAR}/$", views.EntryYearArchiveView.as_view(), name="archive-year"),
     re_path(rf"^{YEAR}/{MONTH}/$", views.EntryMonthArchiveView.as_view(), name="archive-month"),
     re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.EntryDayArchiveView.as_view(), name="archive-day"),

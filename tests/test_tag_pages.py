@@ -64,3 +64,11 @@ def test_entry_tag_links_use_the_tag_page_url(client, tagged):
     tag = Tag.objects.get(name="North Korea")
     html = client.get("/2014/02/19/korea-one/").content.decode()
     assert f'href="/tags/{tag.slug}/" rel="tag"' in html
+
+
+def test_tag_with_a_non_ascii_slug_has_a_working_page(client):
+    EntryFactory(headline="Zürich votes", tags=["Zürich"])
+    tag = Tag.objects.get(name="Zürich")
+    response = client.get(f"/tags/{tag.slug}/")
+    assert response.status_code == 200
+    assert [e.headline for e in response.context["entries"]] == ["Zürich votes"]
