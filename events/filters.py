@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django_filters import (
     CharFilter,
     ChoiceFilter,
@@ -41,7 +42,7 @@ class TagInput(forms.MultipleHiddenInput):
             input_id,
             TAG_MAX_LENGTH,
         )
-        return hidden + box
+        return mark_safe(hidden + box)  # both parts are built by Django's escaping helpers
 
     def format_value(self, value):
         if not value:

@@ -180,3 +180,10 @@ def test_pagination_keeps_the_filters_in_page_links(client):
     assert response.context["page_obj"].paginator.num_pages == 2
     assert 'href="?tag=x&amp;page=2"' in response.content.decode()
     assert len(headlines(client.get("/events/?tag=x&page=2"))) == 10
+
+
+def test_the_add_a_tag_box_is_a_real_input_labelled_for_the_reader(client, desk):
+    html = client.get("/events/?tag=botswana").content.decode()
+    assert '<label for="id_tag">Add a tag</label>' in html
+    assert '<input type="text" name="tag" id="id_tag"' in html
+    assert '<input type="hidden" name="tag" value="botswana">' in html

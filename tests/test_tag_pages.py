@@ -72,3 +72,8 @@ def test_tag_with_a_non_ascii_slug_has_a_working_page(client):
     response = client.get(f"/tags/{tag.slug}/")
     assert response.status_code == 200
     assert [e.headline for e in response.context["entries"]] == ["Zürich votes"]
+
+
+def test_tag_timeline_links_each_date_to_its_day_archive(client, tagged):
+    html = client.get("/tags/north-korea/").content.decode()
+    assert 'href="/2014/02/19/"><time datetime="2014-02-19">19 February 2014</time></a>' in html
