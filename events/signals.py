@@ -1,6 +1,6 @@
-"""Keep `Entry.search_tags` current when tags are added, removed, cleared or renamed."""
+"""Keep `Entry.search_tags` current when tags are added, removed, cleared, renamed or deleted."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 
@@ -26,8 +26,14 @@ def tag_renamed(sender, instance, created, **kwargs):
         )
 
 
-@receiver(post_delete, sender=TaggedEntry)
-def tag_link_deleted(sender, instance, **kwargs):
-    # A tag deleted in the admin removes its links by cascade, without m2m_changed.
-    if Entry.objects.filter(pk=instance.content_object_id).exists():
-        refresh_search_tags([instance.content_object_id])
+@receiver(pre_delete, sender=Tag)
+def tag_deleting(sender, instance, **kwargs):
+    # Deleting a tag removes its links by cascade, without m2m_changed: note whose tags change.
+    instance._tagged_entry_ids = list(
+        TaggedEntry.objects.filter(tag=instance).values_list("content_object_id", flat=True)
+    )
+
+
+@receiver(post_delete, sender=Tag)
+def tag_deleted(sender, instance, **kwargs):
+    refresh_search_tags(getattr(instance, "_tagged_entry_ids", []))
