@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
 
     name = "events"
     verbose_name = "Event entries"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the search_tags receivers)

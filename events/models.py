@@ -61,6 +61,12 @@ class Entry(models.Model):
         on_delete=models.SET_NULL,
         related_name="entries",
     )
+    search_tags = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The entry's tag names, kept current by events.search so search can weight "
+        "tags without a join.",
+    )
     comments_open = models.BooleanField(
         default=True, help_text="Untick to close comments on this entry."
     )

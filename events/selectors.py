@@ -1,9 +1,22 @@
 """Reads that feed public pages; each runs a fixed number of queries whatever the page size."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+import calendar
+import datetime
 
-from .models import Entry
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from taggit.models import Tag
+
+from .models import Entry, TaggedEntry
 
 
 def _related_model(name: str):
@@ -55,3 +68,98 @@ def latest_entries() -> QuerySet[Entry]:
 def entry_for_page(user) -> QuerySet[Entry]:
     """The queryset an entry page is looked up in: live entries, or drafts too for staff."""
     return with_card_data(Entry.objects.visible_to(user).select_related("author"))
+
+
+# --- Public reading: list facets, archives, tag pages (issue 3) ---
+
+
+def public_entries() -> QuerySet[Entry]:
+    """Published entries, newest event first, with card data: the base of every public list."""
+    return with_card_data(Entry.objects.published().order_by("-event_date", "-id"))
+
+
+def _matching_ids(entries: QuerySet[Entry]) -> QuerySet:
+    """The ids of `entries` as a subquery, free of ordering and annotations."""
+    return entries.order_by().values("pk")
+
+
+def tag_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
+    """The tags most common among `entries`, each with how many of them carry it.
+
+    One grouped query; each row is {"slug", "name", "count"}: the number of results that adding
+    this tag to an "all of" filter would leave.
+    """
+    rows = (
+        TaggedEntry.objects.filter(content_object__in=_matching_ids(entries))
+        .values("tag__slug", "tag__name")
+        .annotate(count=Count("content_object", distinct=True))
+        .order_by("-count", "tag__name")[:limit]
+    )
+    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]
+
+
+def publisher_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
+    """The publishers most cited by `entries`, each with how many of them cite it.
+
+    One grouped query through the `citations` reverse relation; rows are {"slug", "name", "count"}.
+    """
+    slug, name = "citations__source__publisher__slug", "citations__source__publisher__name"
+    rows = (
+        Entry.objects.filter(pk__in=_matching_ids(entries), **{f"{slug}__isnull": False})
+        .values(slug, name)
+        .annotate(count=Count("pk", distinct=True))
+        .order_by("-count", name)[:limit]
+    )
+    return [{"slug": r[slug], "name": r[name], "count": r["count"]} for r in rows]
+
+
+def month_calendar(year: int, month: int) -> list[list[tuple[datetime.date, int | None]]]:
+    """The month as weeks (Monday first) of (day, number of published entries or None).
+
+    Days outside the month carry None; one grouped query counts the month's entries per day.
+    """
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    counts = dict(
+        Entry.objects.published()
+        .filter(event_date__range=(first, last))
+        .order_by()
+        .values_list("event_date")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        [(day, counts.get(day, 0) if day.month == month else None) for day in week]
+        for week in calendar.Calendar(calendar.MONDAY).monthdatescalendar(year, month)
+    ]
+
+
+def tags_by_use() -> QuerySet:
+    """Tags on published entries, most used first: rows of {"slug", "name", "count"}."""
+    return (
+        TaggedEntry.objects.filter(content_object__in=Entry.objects.published().values("pk"))
+        .values(slug=F("tag__slug"), name=F("tag__name"))
+        .annotate(count=Count("pk"))
+        .order_by("-count", "name")
+    )
+
+
+def entries_tagged(tag: Tag) -> QuerySet[Entry]:
+    """Published entries carrying `tag`, newest first, with card data (no join duplicates)."""
+    return public_entries().filter(
+        Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag=tag))
+    )
+
+
+def co_occurring_tags(tag: Tag, *, limit: int = 10) -> list[dict]:
+    """The tags that most often appear on published entries together with `tag`.
+
+    One grouped query; rows are {"slug", "name", "count"}, count = entries carrying both.
+    """
+    rows = (
+        TaggedEntry.objects.filter(content_object__in=_matching_ids(entries_tagged(tag)))
+        .exclude(tag=tag)
+        .values("tag__slug", "tag__name")
+        .annotate(count=Count("content_object", distinct=True))
+        .order_by("-count", "tag__name")[:limit]
+    )
+    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]

@@ -1,13 +1,27 @@
 from django.urls import path, re_path
 
-from . import views
+from . import feeds, views
 
 app_name = "events"
 
+TAG = r"(?P<slug>[-\w]+)"
+YEAR, MONTH, DAY = r"(?P<year>[0-9]{4})", r"(?P<month>[0-9]{2})", r"(?P<day>[0-9]{2})"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("events/", views.EntryListView.as_view(), name="list"),
+    path("feeds/rss/", feeds.LatestEntriesFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.LatestEntriesAtomFeed(), name="feed-atom"),
+    path("tags/", views.TagIndexView.as_view(), name="tags"),
+    # Tag slugs are taggit's slugify(allow_unicode=True): word characters and hyphens only.
+    re_path(rf"^tags/{TAG}/$", views.TagDetailView.as_view(), name="tag"),
+    re_path(rf"^tags/{TAG}/rss/$", feeds.TagFeed(), name="tag-feed-rss"),
+    re_path(rf"^tags/{TAG}/atom/$", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    re_path(rf"^{YEAR}/$", views.EntryYearArchiveView.as_view(), name="archive-year"),
+    re_path(rf"^{YEAR}/{MONTH}/$", views.EntryMonthArchiveView.as_view(), name="archive-month"),
+    re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.EntryDayArchiveView.as_view(), name="archive-day"),
     re_path(
-        r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/$",
+        rf"^{YEAR}/{MONTH}/{DAY}/(?P<slug>[-\w]+)/$",
         views.EntryDetailView.as_view(),
         name="detail",
     ),

@@ -1,9 +1,20 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
-from django.views.generic.dates import DateDetailView
+from django.views.generic.dates import (
+    DateDetailView,
+    DayArchiveView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+from django_filters.views import FilterView
+from taggit.models import Tag
 
 from . import selectors
+from .filters import EntryFilter
+from .models import Entry
+from .querystrings import filter_links
 
 
 class HomeView(ListView):
@@ -29,3 +40,119 @@ class EntryDetailView(DateDetailView):
 
     def get_queryset(self):
         return selectors.entry_for_page(self.request.user)
+
+
+# --- Public reading: the filterable list, date archives and tag pages (issue 3) ---
+
+
+class EntryListView(FilterView):
+    """/events/: every published entry, narrowed by the EntryFilter, with facet counts beside."""
+
+    filterset_class = EntryFilter
+    template_name = "events/entry_list.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.public_entries()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = filter_links(self.filterset)
+        context.update(
+            query_string=filters.query_string,
+            active_filters=filters.active,
+            tag_facets=[
+                {**row, "url": filters.adding("tag", row["slug"])}
+                for row in selectors.tag_facets(self.object_list)
+                if ("tag", row["slug"]) not in filters.params
+            ],
+            publisher_facets=[
+                {**row, "url": filters.replacing("publisher", row["slug"])}
+                for row in selectors.publisher_facets(self.object_list)
+                if ("publisher", row["slug"]) not in filters.params
+            ],
+            searching=bool(getattr(self.filterset.form, "cleaned_data", {}).get("q")),
+        )
+        return context
+
+
+class PublishedArchiveMixin:
+    """What every date archive shares: published entries by event date, paged, 404 when empty.
+
+    Empty periods are 404s and the previous/next links skip them (allow_empty = False makes
+    Django's date views look for the nearest period that has entries).
+    """
+
+    date_field = "event_date"
+    month_format = "%m"
+    day_format = "%d"
+    allow_empty = False
+    allow_future = True
+    paginate_by = 50
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        return Entry.objects.published().order_by("-event_date", "-id")
+
+    def get_dated_items(self):
+        date_list, entries, extra = super().get_dated_items()
+        return date_list, selectors.with_card_data(entries), extra
+
+
+class EntryYearArchiveView(PublishedArchiveMixin, YearArchiveView):
+    """/2014/: the year's entries grouped by day, with links to its months."""
+
+    template_name = "events/archive_year.html"
+    make_object_list = True
+
+
+class EntryMonthArchiveView(PublishedArchiveMixin, MonthArchiveView):
+    """/2014/02/: the month's entries grouped by day, under a calendar of the month."""
+
+    template_name = "events/archive_month.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = context["month"]
+        context["calendar"] = selectors.month_calendar(month.year, month.month)
+        return context
+
+
+class EntryDayArchiveView(PublishedArchiveMixin, DayArchiveView):
+    """/2014/02/19/: the day's entries."""
+
+    template_name = "events/archive_day.html"
+
+
+class TagIndexView(ListView):
+    """/tags/: tags on published entries, most used first."""
+
+    template_name = "events/tag_index.html"
+    context_object_name = "tags"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.tags_by_use()
+
+
+class TagDetailView(ListView):
+    """/tags/<slug>/: the tag's published entries by month, its count and its companions.
+
+    A tag with no published entry is a 404, so draft-only tags do not leak.
+    """
+
+    template_name = "events/tag_detail.html"
+    context_object_name = "entries"
+    paginate_by = 50
+    allow_empty = False
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return selectors.entries_tagged(self.tag)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tag"] = self.tag
+        context["co_occurring"] = selectors.co_occurring_tags(self.tag)
+        return context

@@ -1,10 +1,29 @@
 """Root URLconf: the admin, then each app's public pages."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from events.sitemaps import DayArchiveSitemap, EntrySitemap, TagSitemap
+from sources.sitemaps import PublisherSitemap
+
+SITEMAPS = {
+    "entries": EntrySitemap,
+    "days": DayArchiveSitemap,
+    "tags": TagSitemap,
+    "publishers": PublisherSitemap,
+}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    path("sources/", include("sources.urls")),
     path("", include("events.urls")),
     path("", include("comments.urls")),
 ]

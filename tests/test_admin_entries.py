@@ -89,7 +89,8 @@ def test_editor_creates_an_entry_with_three_tags_and_two_sources_publishes_and_r
     assert "Botswana ends diplomatic relations with North Korea." in html
     assert "Facebook, Inc." in html
     assert 'href="https://www.reuters.com/article/nk-botswana" rel="noopener"' in html
-    assert html.index("Reuters") < html.index("dailynk.com")
+    sources_list = html[html.index('<ol class="sources">') :]
+    assert sources_list.index("Reuters") < sources_list.index("dailynk.com")
     assert client.get("/").content.decode().count("Botswana ends diplomatic") == 1
 
 

@@ -1,0 +1,74 @@
+"""RSS and Atom feeds: the latest published entries, site-wide and per tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from taggit.models import Tag
+
+from . import selectors
+from .markdown import render_markdown
+
+FEED_SIZE = 50
+
+
+class LatestEntriesFeed(Feed):
+    """The newest published entries (by publish time, so a late-filed story still shows up)."""
+
+    description = "Dated, sourced entries on current events."
+
+    def title(self):
+        return f"{settings.SITE_NAME}: latest entries"
+
+    def link(self):
+        return reverse("events:list")
+
+    def items(self):
+        return selectors.public_entries().order_by("-publish_at", "-id")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return render_markdown(item.body) if item.body else item.headline
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+
+class LatestEntriesAtomFeed(LatestEntriesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestEntriesFeed.description
+
+
+class TagFeed(LatestEntriesFeed):
+    """The newest published entries carrying one tag."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{settings.SITE_NAME}: {tag.name}"
+
+    def link(self, tag):
+        return reverse("events:tag", kwargs={"slug": tag.slug})
+
+    def description(self, tag):
+        return f"Entries tagged {tag.name}."
+
+    def items(self, tag):
+        return selectors.entries_tagged(tag).order_by("-publish_at", "-id")[:FEED_SIZE]
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, tag):
+        return self.description(tag)

@@ -1,0 +1,192 @@
+"""The public entry list's filters: the only way query parameters reach the ORM.
+
+Every field validates its raw value first (length, NUL bytes, known tag or publisher), so garbage
+becomes a form error shown on the page, never a database error.
+"""
+
+from django import forms
+from django.apps import apps
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django_filters import (
+    CharFilter,
+    ChoiceFilter,
+    DateFilter,
+    Filter,
+    FilterSet,
+    ModelChoiceFilter,
+)
+from taggit.models import Tag
+
+from . import search
+from .models import TaggedEntry
+from .tagging import TAG_MAX_LENGTH
+
+MAX_TAGS = 10
+QUERY_MAX_LENGTH = 200
+no_nul = ProhibitNullCharactersValidator()
+
+
+class TagInput(forms.MultipleHiddenInput):
+    """The chosen tags as hidden inputs, plus one text box to add a tag by name."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        input_id = attrs.pop("id", f"id_{name}")
+        hidden = super().render(name, value, {}, renderer) if value else ""
+        box = format_html(
+            '<input type="text" name="{}" id="{}" autocomplete="off" maxlength="{}">',
+            name,
+            input_id,
+            TAG_MAX_LENGTH,
+        )
+        return mark_safe(hidden + box)  # both parts are built by Django's escaping helpers
+
+    def format_value(self, value):
+        if not value:
+            return []
+        return [tag.slug if isinstance(tag, Tag) else str(tag) for tag in value]
+
+
+class TagField(forms.Field):
+    """Tags given by slug or by name (case-insensitive); unknown ones are a form error."""
+
+    widget = TagInput
+    default_error_messages = {
+        "unknown": "No tag called %(names)s.",
+        "too_many": f"Choose at most {MAX_TAGS} tags.",
+        "too_long": f"A tag name has at most {TAG_MAX_LENGTH} characters.",
+    }
+
+    def to_python(self, value) -> list[Tag]:
+        if value in (None, ""):
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        wanted = list(dict.fromkeys(" ".join(str(v).split()) for v in values if str(v).strip()))
+        if not wanted:
+            return []
+        if len(wanted) > MAX_TAGS:
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
+        for item in wanted:
+            no_nul(item)
+            if len(item) > TAG_MAX_LENGTH:
+                raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
+        match = Q(slug__in=wanted)
+        for item in wanted:
+            match |= Q(name__iexact=item)
+        found = list(Tag.objects.filter(match))
+        tags = []
+        for item in wanted:
+            tag = next(
+                (t for t in found if t.slug == item or t.name.casefold() == item.casefold()), None
+            )
+            if tag is None:
+                raise forms.ValidationError(
+                    self.error_messages["unknown"], code="unknown", params={"names": repr(item)}
+                )
+            if tag not in tags:
+                tags.append(tag)
+        return tags
+
+
+class TagFilter(Filter):
+    field_class = TagField
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A choice by slug that refuses NUL bytes and overlong values before querying."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            no_nul(value)
+            if len(value) > 200:
+                raise forms.ValidationError(self.error_messages["invalid_choice"])
+        return super().to_python(value)
+
+
+class PublisherFilter(ModelChoiceFilter):
+    field_class = SafeModelChoiceField
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EntryFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError("The “From” date must not be after the “To” date.")
+        return cleaned
+
+
+def publishers(request) -> QuerySet:
+    # By name, not by import: events never imports the sources app.
+    return apps.get_model("sources", "Publisher").objects.order_by("name")
+
+
+class EntryFilter(FilterSet):
+    """?q=&from=&to=&tag=&tag=&mode=all|any&publisher=&sort=newest|oldest|relevance"""
+
+    SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("relevance", "Relevance")]
+    MODES = [("all", "All of the tags"), ("any", "Any of the tags")]
+
+    q = CharFilter(label="Words", method="filter_words", max_length=QUERY_MAX_LENGTH)
+    # "from" is a Python keyword, so these two are declared through the class namespace.
+    locals()["from"] = DateFilter(
+        field_name="event_date", lookup_expr="gte", label="From", widget=DATE_INPUT
+    )
+    locals()["to"] = DateFilter(
+        field_name="event_date", lookup_expr="lte", label="To", widget=DATE_INPUT
+    )
+    tag = TagFilter(label="Add a tag", method="filter_tags")
+    mode = ChoiceFilter(label="Match", choices=MODES, method="keep", empty_label=None)
+    publisher = PublisherFilter(
+        label="Publisher",
+        queryset=publishers,
+        to_field_name="slug",
+        method="filter_publisher",
+        empty_label="Any publisher",
+    )
+    sort = ChoiceFilter(label="Sort", choices=SORTS, method="keep", empty_label=None)
+
+    class Meta:
+        form = EntryFilterForm
+
+    def keep(self, queryset, name, value):
+        """Mode and sort only steer the other filters and the final ordering."""
+        return queryset
+
+    def filter_words(self, queryset, name, value):
+        return search.search(queryset, value)
+
+    def filter_tags(self, queryset, name, tags):
+        if not tags:
+            return queryset
+        if self.form.cleaned_data.get("mode") == "any":
+            return queryset.filter(
+                Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+            )
+        for tag in tags:
+            queryset = queryset.filter(
+                Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag=tag))
+            )
+        return queryset
+
+    def filter_publisher(self, queryset, name, publisher):
+        citation = queryset.model._meta.get_field("citations").related_model
+        return queryset.filter(
+            Exists(citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort") or ""
+        searching = bool(self.form.cleaned_data.get("q", "").strip())
+        if sort == "oldest":
+            return queryset.order_by("event_date", "id")
+        if searching and sort in ("", "relevance"):
+            return queryset.order_by("-rank", "-event_date", "-id")
+        return queryset.order_by("-event_date", "-id")

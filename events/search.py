@@ -1,0 +1,109 @@
+"""Full-text search over entries: PostgreSQL's weighted search, a plain match elsewhere.
+
+Headline words weigh most (A), then tag names (B), then the body (C). Tag names are copied into
+`Entry.search_tags` whenever an entry's tags change, so the vector is one expression over one row
+and PostgreSQL can serve it from a GIN expression index (migration 0002_search builds the same
+expression; `test_search_uses_the_gin_index` keeps the two in step).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf, Substr
+
+SEARCH_CONFIG = "english"
+SNIPPET_START = "\ue000"  # private-use characters: never in real text, escaped text keeps them
+SNIPPET_STOP = "\ue001"
+SNIPPET_CHARS = 240
+WEIGHTS = {"headline": "A", "search_tags": "B", "body": "C"}
+
+
+def search_vector() -> SearchVector:
+    """The weighted document vector; the GIN index is built over exactly this expression."""
+    vector = None
+    for field, weight in WEIGHTS.items():
+        part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
+        vector = part if vector is None else vector + part
+    return vector
+
+
+def uses_postgres_search() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search(entries: QuerySet, text: str) -> QuerySet:
+    """`entries` matching `text`, annotated with `rank` (higher is better) and `snippet`.
+
+    PostgreSQL: websearch syntax ("quoted phrases", -excluded, or), stemming, ts_rank over the
+    weighted vector and ts_headline snippets. Other databases: every word must appear
+    (case-insensitively) in the headline, tag names or body; rank weighs the same way (3/2/1).
+    The snippet marks matches with SNIPPET_START/SNIPPET_STOP; the `snippet` template filter turns
+    them into <mark> after escaping.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return entries
+    source = Coalesce(NullIf(F("body"), Value("")), F("headline"))
+    if uses_postgres_search():
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = search_vector()
+        return (
+            entries.annotate(search_document=vector)
+            .filter(search_document=query)
+            .annotate(
+                rank=SearchRank(vector, query),
+                snippet=SearchHeadline(
+                    source,
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=SNIPPET_START,
+                    stop_sel=SNIPPET_STOP,
+                    max_words=35,
+                    min_words=15,
+                ),
+            )
+        )
+    words = text.split()[:20]
+    matches = Q()
+    for word in words:
+        matches &= (
+            Q(headline__icontains=word) | Q(search_tags__icontains=word) | Q(body__icontains=word)
+        )
+    first = words[0]
+    return entries.filter(matches).annotate(
+        rank=Case(
+            When(headline__icontains=first, then=Value(3.0)),
+            When(search_tags__icontains=first, then=Value(2.0)),
+            default=Value(1.0),
+            output_field=FloatField(),
+        ),
+        snippet=Substr(source, 1, SNIPPET_CHARS),
+    )
+
+
+def refresh_search_tags(entry_ids: Iterable[int]) -> None:
+    """Copy each entry's tag names into `search_tags`: one read, one bulk update."""
+    from .models import Entry, TaggedEntry
+
+    ids = set(entry_ids)
+    if not ids:
+        return
+    names: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in (
+        TaggedEntry.objects.filter(content_object_id__in=ids)
+        .order_by("tag__name")
+        .values_list("content_object_id", "tag__name")
+    ):
+        names[entry_id].append(name)
+    entries = list(Entry.objects.filter(pk__in=ids).only("pk", "search_tags"))
+    for entry in entries:
+        entry.search_tags = " ".join(names[entry.pk])
+    Entry.objects.bulk_update(entries, ["search_tags"])

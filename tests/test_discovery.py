@@ -1,0 +1,129 @@
+"""Feeds, sitemap, robots.txt and the entry page's canonical URL, Open Graph and JSON-LD."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def live():
+    entry = EntryFactory(
+        headline="Botswana cuts ties with North Korea",
+        slug="botswana-cuts-ties",
+        body="Botswana **ends** relations. </script><script>alert(1)</script>",
+        tags=["North Korea", "Botswana"],
+    )
+    CitationFactory(
+        entry=entry,
+        source=SourceFactory(publisher=PublisherFactory(name="Reuters", slug="reuters")),
+    )
+    EntryFactory(headline="Unrelated live entry", tags=["Japan"])
+    EntryFactory(headline="Secret draft", draft=True, tags=["North Korea"])
+    EntryFactory(headline="Scheduled story", scheduled=True, tags=["North Korea"])
+    return entry
+
+
+def test_rss_feed_lists_live_entries_with_their_tags(client, live):
+    response = client.get("/feeds/rss/")
+    assert response["Content-Type"].startswith("application/rss+xml")
+    items = ET.fromstring(response.content).findall("./channel/item")
+    assert {i.findtext("title") for i in items} == {
+        "Botswana cuts ties with North Korea",
+        "Unrelated live entry",
+    }
+    item = next(i for i in items if i.findtext("title").startswith("Botswana"))
+    assert item.findtext("link") == "http://testserver/2014/02/19/botswana-cuts-ties/"
+    assert {c.text for c in item.findall("category")} == {"North Korea", "Botswana"}
+    assert "<script>" not in item.findtext("description")
+
+
+def test_atom_feed_lists_live_entries(client, live):
+    response = client.get("/feeds/atom/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    titles = {
+        e.findtext(f"{ATOM}title") for e in ET.fromstring(response.content).iter(f"{ATOM}entry")
+    }
+    assert titles == {"Botswana cuts ties with North Korea", "Unrelated live entry"}
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_tag_feeds_list_only_that_tags_live_entries(client, live, kind):
+    response = client.get(f"/tags/north-korea/{kind}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Botswana cuts ties with North Korea" in body
+    assert "Unrelated live entry" not in body
+    assert "Secret draft" not in body and "Scheduled story" not in body
+
+
+def test_tag_feed_for_unknown_tag_is_404(client, live):
+    assert client.get("/tags/atlantis/rss/").status_code == 404
+
+
+def test_sitemap_lists_live_entries_days_tags_and_publishers_only(client, live):
+    response = client.get("/sitemap.xml")
+    locs = {
+        u.findtext(f"{SITEMAP}loc") for u in ET.fromstring(response.content).iter(f"{SITEMAP}url")
+    }
+    assert "http://testserver/2014/02/19/botswana-cuts-ties/" in locs
+    assert "http://testserver/2014/02/19/" in locs
+    assert "http://testserver/tags/north-korea/" in locs
+    assert "http://testserver/sources/reuters/" in locs
+    assert not any("secret-draft" in loc or "scheduled-story" in loc for loc in locs)
+    assert len([loc for loc in locs if loc.count("/") == 7]) == 2  # two live entry pages
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_filter_permutations(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+def test_entry_page_has_canonical_url_and_open_graph_tags(client, live):
+    html = client.get(live.get_absolute_url()).content.decode()
+    url = "http://testserver/2014/02/19/botswana-cuts-ties/"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Botswana cuts ties with North Korea">' in html
+    assert '<meta property="article:tag" content="North Korea">' in html
+
+
+def test_canonical_url_uses_site_url_when_set(client, live, settings):
+    settings.SITE_URL = "https://news.example"
+    html = client.get(live.get_absolute_url()).content.decode()
+    assert (
+        '<link rel="canonical" href="https://news.example/2014/02/19/botswana-cuts-ties/">' in html
+    )
+
+
+def test_entry_page_has_news_article_json_ld_that_cannot_break_out_of_its_script(client, live):
+    html = client.get(live.get_absolute_url()).content.decode()
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    data = json.loads(blocks[0])
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Botswana cuts ties with North Korea"
+    assert data["url"] == "http://testserver/2014/02/19/botswana-cuts-ties/"
+    assert set(data["keywords"]) == {"North Korea", "Botswana"}
+    assert data["citation"] == [live.citations.get().source.url]
+    assert "datePublished" in data
+
+
+def test_headline_with_markup_is_escaped_in_json_ld(client):
+    entry = EntryFactory(headline="</script><script>alert(1)</script>", slug="xss")
+    html = client.get(entry.get_absolute_url()).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(block)["headline"] == "</script><script>alert(1)</script>"
+    assert "<script>alert" not in html
