@@ -70,7 +70,7 @@ def entry_for_page(user) -> QuerySet[Entry]:
     return with_card_data(Entry.objects.visible_to(user).select_related("author"))
 
 
-# --- Public reading: list facets, archives, tag pages (issue 3) ---
+# Public reading: list facets, archives, tag pages.
 
 
 def public_entries() -> QuerySet[Entry]:

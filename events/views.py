@@ -42,7 +42,7 @@ class EntryDetailView(DateDetailView):
         return selectors.entry_for_page(self.request.user)
 
 
-# --- Public reading: the filterable list, date archives and tag pages (issue 3) ---
+# Public reading: the filterable list, date archives and tag pages.
 
 
 class EntryListView(FilterView):
