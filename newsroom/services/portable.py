@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import Tag
 
@@ -268,6 +269,19 @@ def keep_timestamps():
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
+    """One executemany of plain values: link tables need no model instances or returned ids."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    placeholders = ", ".join(["%s"] * len(field_names))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
+        )
+
+
 class _BatchWriter:
     """Writes a batch of parsed records with a fixed number of bulk queries."""
 
@@ -341,19 +355,28 @@ class _BatchWriter:
             names[name]: pk
             for name, pk in Tag.objects.filter(name__in=names).values_list("name", "id")
         }
-        for key, data in wanted.items():
-            if key not in ids:  # the same tag may be stored under another case
-                match = Tag.objects.filter(name__iexact=data["name"]).values_list("id", flat=True)
-                if match:
-                    ids[key] = match[0]
-        new = []
-        for key, data in wanted.items():
-            if key in ids:
-                continue
+        missing = {key: data for key, data in wanted.items() if key not in ids}
+        if missing:  # the same tag may be stored under another case
+            for lowered, pk in (
+                Tag.objects.annotate(lowered=Lower("name"))
+                .filter(lowered__in=[data["name"].lower() for data in missing.values()])
+                .values_list("lowered", "id")
+            ):
+                ids.setdefault(lowered.casefold(), pk)
+        new = [data for key, data in missing.items() if key not in ids]
+        taken = set(
+            Tag.objects.filter(slug__in=[d.get("slug") or "" for d in new]).values_list(
+                "slug", flat=True
+            )
+        )
+        tags = []
+        for data in new:
             slug = data.get("slug") or ""
-            if not slug or Tag.objects.filter(slug=slug).exists():
+            if not slug or slug in taken:
                 slug = tag_slug(data["name"])
-            new.append(Tag(name=data["name"], slug=slug))
+            taken.add(slug)
+            tags.append(Tag(name=data["name"], slug=slug))
+        new = tags
         for tag in Tag.objects.bulk_create(new):
             ids[tag.name.casefold()] = tag.pk
         return ids
@@ -406,12 +429,9 @@ class _BatchWriter:
         links, citations, comments, records = [], [], [], []
         for entry, r in zip(entries, fresh, strict=True):
             tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
-            links.extend(TaggedEntry(content_object_id=entry.pk, tag_id=pk) for pk in tag_pks)
+            links.extend((entry.pk, pk) for pk in tag_pks)
             source_pks = dict.fromkeys(source_ids[s["url"]] for s in r["sources"])
-            citations.extend(
-                Citation(entry_id=entry.pk, source_id=pk, position=i)
-                for i, pk in enumerate(source_pks)
-            )
+            citations.extend((entry.pk, pk, i) for i, pk in enumerate(source_pks))
             comments.extend(
                 Comment(
                     entry_id=entry.pk,
@@ -428,17 +448,11 @@ class _BatchWriter:
                 for c in r["comments"]
             )
             if r.get("archive"):
-                records.append(
-                    ArchiveRecord(
-                        entry_id=entry.pk,
-                        level=r["archive"]["level"],
-                        body_level=r["archive"].get("body_level"),
-                    )
-                )
-        TaggedEntry.objects.bulk_create(links)
-        Citation.objects.bulk_create(citations)
+                records.append((entry.pk, r["archive"]["level"], r["archive"].get("body_level")))
+        insert_rows(TaggedEntry, ["content_object", "tag"], links)
+        insert_rows(Citation, ["entry", "source", "position"], citations)
+        insert_rows(ArchiveRecord, ["entry", "level", "body_level"], records)
         Comment.objects.bulk_create(comments)
-        ArchiveRecord.objects.bulk_create(records)
         self.report.entries_created += len(entries)
 
 
