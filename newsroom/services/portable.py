@@ -270,16 +270,24 @@ def keep_timestamps():
 
 
 def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
-    """One executemany of plain values: link tables need no model instances or returned ids."""
+    """Insert plain value rows: link tables need no model instances or returned ids.
+
+    PostgreSQL gets one COPY (a pipeline of single-row INSERTs costs a round of parsing per row);
+    other databases one executemany.
+    """
     if not rows:
         return
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
-        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(field_names))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 class _BatchWriter:
