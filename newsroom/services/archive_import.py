@@ -143,7 +143,7 @@ class ArchiveImporter:
     def __init__(self, *, draft: bool = False):
         self.draft = draft
         self.report = ImportReport()
-        self._file_refs: dict[str, set[EntryRef]] = {}
+        self.publisher_ids: set[int] = set()
 
     # --- tags and sources ------------------------------------------------------------------
     def tag(self, name: str) -> Tag:
@@ -163,8 +163,11 @@ class ArchiveImporter:
             raise ArchiveError(str(error), link.line) from None
         existing = Source.objects.filter(url=url).first()
         if existing:
+            if existing.publisher_id:
+                self.publisher_ids.add(existing.publisher_id)
             return existing  # the first page that cited it named its publisher
-        publisher = get_or_create_publisher(link.publisher, domain=domain_of(url))
+        publisher = get_or_create_publisher(link.publisher)
+        self.publisher_ids.add(publisher.pk)
         return get_or_create_source(url, publisher=publisher)
 
     # --- entries ---------------------------------------------------------------------------
@@ -310,6 +313,39 @@ class ArchiveImporter:
         return False
 
 
+def assign_publisher_domains(publisher_ids: Iterable[int]) -> int:
+    """Give each publisher without a domain the web domain its sources are on, when unambiguous.
+
+    The archive names publishers loosely ("Global Post" for a dailynk.com article), so a domain
+    goes to a publisher only if no other publisher's sources use it and no publisher holds it;
+    of several candidates the most cited wins, then the alphabetically first. Decided over all
+    the run's sources at the end, so the page order cannot change the outcome.
+    """
+    cited: dict[str, set[int]] = {}
+    counts: dict[int, dict[str, int]] = {}
+    for publisher_id, url in Source.objects.filter(publisher_id__in=publisher_ids).values_list(
+        "publisher_id", "url"
+    ):
+        domain = domain_of(url)
+        cited.setdefault(domain, set()).add(publisher_id)
+        per = counts.setdefault(publisher_id, {})
+        per[domain] = per.get(domain, 0) + 1
+    held = set(Publisher.objects.filter(domain__in=cited).values_list("domain", flat=True))
+    assigned = 0
+    for publisher in Publisher.objects.filter(pk__in=counts, domain="").order_by("name"):
+        candidates = [
+            (-n, domain)
+            for domain, n in counts[publisher.pk].items()
+            if domain and len(cited[domain]) == 1 and domain not in held
+        ]
+        if candidates:
+            publisher.domain = min(candidates)[1]
+            publisher.save(update_fields=["domain"])
+            held.add(publisher.domain)
+            assigned += 1
+    return assigned
+
+
 def import_files(
     paths: Iterable[str | Path],
     *,
@@ -326,6 +362,8 @@ def import_files(
             importer.import_file(path)
             if progress:
                 progress(index, len(files), path)
+        with transaction.atomic():
+            assign_publisher_domains(importer.publisher_ids)
         if dry_run:
             transaction.set_rollback(True)
     return importer.report
