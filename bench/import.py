@@ -1,4 +1,4 @@
-"""Benchmark import_events: generate a JSONL export of N entries, time importing it.
+"""Benchmark import_events: generate a JSONL export of N entries, time importing it (then export).
 
     python bench/import.py [--entries 100000] [--keep FILE]
 
@@ -39,6 +39,7 @@ from taggit.models import Tag  # noqa: E402
 
 from comments.models import Comment  # noqa: E402
 from events.models import Entry  # noqa: E402
+from newsroom.services.portable import export_entries  # noqa: E402
 from sources.models import Publisher, Source  # noqa: E402
 
 TAGS = [f"Topic {n}" for n in range(2000)]
@@ -149,12 +150,21 @@ def main() -> None:
         tracemalloc.stop()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         imported = Entry.objects.count()
+        began = time.perf_counter()
+        with open(os.devnull, "w") as devnull:
+            exported = export_entries(devnull)
+        export_elapsed = time.perf_counter() - began
+        rss_export = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     vendor = connection.vendor
     print(
         f"import_events on {vendor}: {imported:,} entries ({size / 1e6:.1f} MB of JSONL) "
         f"in {elapsed:.1f} s = {imported / elapsed:,.0f} entries/s; "
         + (f"peak Python allocations {peak / 1e6:.1f} MB (tracemalloc); " if peak else "")
         + f"max RSS {rss_before / 1024:.0f} MB before, {rss_after / 1024:.0f} MB after"
+    )
+    print(
+        f"export_events on {vendor}: {exported:,} entries in {export_elapsed:.1f} s = "
+        f"{exported / export_elapsed:,.0f} entries/s; max RSS {rss_export / 1024:.0f} MB after"
     )
     if imported != args.entries:
         sys.exit(f"expected {args.entries} entries, found {imported}")
