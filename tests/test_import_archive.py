@@ -223,6 +223,31 @@ def test_progress_is_plain_lines_when_not_a_terminal_and_ends_with_a_summary():
     )
 
 
+def test_progress_is_a_bar_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    call_command("import_archive", str(FIXTURE_ROOT), stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "\r[##########....................] 1/3" in text
+    assert "\r[##############################] 3/3" in text
+    assert "ferry-services-double.md" not in text
+
+
+def test_an_editors_existing_entry_is_completed_not_duplicated_and_keeps_its_status():
+    entry = Entry.objects.create(
+        event_date=MARCH_4, slug="ferry-services-double", headline="Draft by an editor"
+    )
+    run(FIXTURE_ROOT)
+    entry.refresh_from_db()
+    assert Entry.objects.filter(slug="ferry-services-double").count() == 1
+    assert entry.headline == "Ferry services double while the bridge is closed."
+    assert entry.status == Entry.Status.DRAFT
+    assert entry.citations.count() == 1
+
+
 def test_directory_walk_skips_files_that_are_not_archive_pages(tmp_path):
     shutil.copytree(FIXTURE_ROOT, tmp_path, dirs_exist_ok=True)
     (tmp_path / "README.md").write_text("# Not a page\n")

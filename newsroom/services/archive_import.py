@@ -204,7 +204,7 @@ class ArchiveImporter:
             record_before = (record.level, record.body_level)
             if level > record.level:
                 entry.headline = headline
-                if record.level < Level.DAY <= level and record.pk is not None:
+                if record.level < Level.DAY <= level and not record._state.adding:
                     self._set_status(entry, level)
                 record.level = level
             elif level == record.level:

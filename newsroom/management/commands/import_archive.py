@@ -1,7 +1,5 @@
 """Import pages of the Context current-events archive (markdown files or directory trees)."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from newsroom.services.archive_import import MAX_PAGE_BYTES, import_files
@@ -35,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r[{'#' * done}{'.' * (30 - done)}] {index}/{total}", ending="")
                 if index == total:
                     self.stdout.write("")
-                sys.stdout.flush()
+                self.stdout.flush()
             else:
                 self.stdout.write(f"{index}/{total} {path}")
 
