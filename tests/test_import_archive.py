@@ -323,15 +323,17 @@ def test_bad_page_is_reported_with_file_and_line_nothing_from_it_written_rest_go
 
 def test_overlong_slug_and_headline_are_refused_and_leave_nothing_behind(tmp_path):
     long_slug = "s" * 201  # longer than Entry.slug allows
-    write_page(tmp_path, f"{long_slug}.md", GOOD_PAGE)
-    bad = write_page(
+    slug_page = write_page(tmp_path, f"{long_slug}.md", GOOD_PAGE)
+    headline_page = write_page(
         tmp_path,
         "bad-headline.md",
         GOOD_PAGE.replace("# A good page", "# " + "x" * 1001),
     )
     report = import_files([tmp_path])
-    assert report.files_failed == 2
-    assert {e.path for e in report.errors} >= {str(bad)}
+    assert sorted((e.path, e.line, e.reason[:30]) for e in report.errors) == [
+        (str(headline_page), 3, "headline longer than 1000 char"),
+        (str(slug_page), None, "file name is not a usable slug"),
+    ]
     assert Entry.objects.count() == Source.objects.count() == Publisher.objects.count() == 0
 
 
