@@ -1,0 +1,369 @@
+"""Import the Context archive: parsed pages (events.archive) become entries, tags and sources.
+
+The rules that make an import idempotent and independent of the order of the pages:
+
+* an entry is found by (event date, slug); pages only ever add tags, never remove them;
+* each entry remembers how much of it the archive has given (events.ArchiveRecord.level):
+  a link < its day page < its own page. A higher level overwrites headline and status, a lower
+  one never does; two links naming the same missing page keep the smaller headline, so the
+  winner does not depend on which link came first;
+* the body is the entry page's summary, or the day page's when the entry page has none;
+* the sources of an entry are exactly its own page's list, in order;
+* publish time is the event date at midnight UTC, not the time of the import.
+
+One transaction per file: a file that fails leaves nothing behind and the rest goes on.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from events.archive import (
+    ArchiveError,
+    DayPage,
+    EntryPage,
+    EntryRef,
+    SourceLink,
+    parse_page,
+)
+from events.models import ArchiveRecord, Entry, TaggedEntry
+from sources.links import domain_of, normalize_url
+from sources.models import Citation, Publisher, Source
+from sources.services import get_or_create_publisher, get_or_create_source
+
+# The largest real page is a few dozen kilobytes; anything this big is not an archive page,
+# and refusing it before reading keeps memory bounded.
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+ARCHIVE_PATH_RE = re.compile(r"(^|/)news/\d{4}/\d{1,2}/\d{1,2}/[^/]+\.md$")
+Level = ArchiveRecord.Level
+
+
+@dataclass
+class FileError:
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self):
+        return (
+            f"{self.path}:{self.line}: {self.reason}"
+            if self.line
+            else f"{self.path}: {self.reason}"
+        )
+
+
+@dataclass
+class ImportReport:
+    """What an import did; each entry counts once, however many pages name it."""
+
+    files_read: int = 0
+    files_failed: int = 0
+    created: set[EntryRef] = field(default_factory=set)
+    changed: set[EntryRef] = field(default_factory=set)
+    touched: set[EntryRef] = field(default_factory=set)
+    sources_created: int = 0
+    publishers_created: int = 0
+    tags_created: int = 0
+    errors: list[FileError] = field(default_factory=list)
+
+    @property
+    def entries_created(self) -> int:
+        return len(self.created)
+
+    @property
+    def entries_updated(self) -> int:
+        return len(self.changed - self.created)
+
+    @property
+    def entries_unchanged(self) -> int:
+        return len(self.touched - self.created - self.changed)
+
+    def summary(self) -> str:
+        return (
+            f"files read: {self.files_read}, failed: {self.files_failed}; "
+            f"entries created: {self.entries_created}, updated: {self.entries_updated}, "
+            f"unchanged: {self.entries_unchanged}; sources created: {self.sources_created}, "
+            f"publishers created: {self.publishers_created}, tags created: {self.tags_created}; "
+            f"errors: {len(self.errors)}"
+        )
+
+
+def archive_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named on the command line as given; directories walked for archive pages, sorted."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*.md") if ARCHIVE_PATH_RE.search(p.as_posix()))
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def read_page(path: Path) -> str:
+    """The page's text; refuses missing, oversized and non-UTF-8 files with the reason."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ArchiveError(f"cannot read: {error.strerror}") from None
+    if size > MAX_PAGE_BYTES:
+        raise ArchiveError(
+            f"file is {size:,} bytes, larger than the {MAX_PAGE_BYTES:,}-byte limit for a page"
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ArchiveError(
+            f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}", line
+        ) from None
+
+
+def tag_slug(name: str) -> str:
+    """Slug for a new tag; a name whose slug is taken (or empty, like "$") gets a stable suffix."""
+    base = slugify(name)[:90] or "tag"
+    if not Tag.objects.filter(slug=base).exists():
+        return base
+    return f"{base}-{hashlib.sha1(name.casefold().encode()).hexdigest()[:8]}"
+
+
+class ArchiveImporter:
+    """Writes parsed pages; call import_page inside a transaction (import_files does)."""
+
+    def __init__(self, *, draft: bool = False):
+        self.draft = draft
+        self.report = ImportReport()
+        self.publisher_ids: set[int] = set()
+
+    # --- tags and sources ------------------------------------------------------------------
+    def tag(self, name: str) -> Tag:
+        """The tag called `name` in any case; of two spellings the smaller is kept, in any order."""
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            return Tag.objects.create(name=name, slug=tag_slug(name))
+        if name < tag.name:
+            tag.name = name
+            tag.save(update_fields=["name"])
+        return tag
+
+    def source(self, link: SourceLink) -> Source:
+        try:
+            url = normalize_url(link.url)
+        except ValueError as error:
+            raise ArchiveError(str(error), link.line) from None
+        existing = Source.objects.filter(url=url).first()
+        if existing:
+            if existing.publisher_id:
+                self.publisher_ids.add(existing.publisher_id)
+            return existing  # the first page that cited it named its publisher
+        publisher = get_or_create_publisher(link.publisher)
+        self.publisher_ids.add(publisher.pk)
+        return get_or_create_source(url, publisher=publisher)
+
+    # --- entries ---------------------------------------------------------------------------
+    def merge_entry(
+        self,
+        ref: EntryRef,
+        level: int,
+        *,
+        headline: str,
+        body: str = "",
+        tags: Iterable[str] = (),
+        sources: list[SourceLink] | None = None,
+    ) -> Entry:
+        """Create or complete the entry `ref` with what a page at `level` says about it."""
+        entry = (
+            Entry.objects.select_related("archive_record")
+            .filter(event_date=ref.event_date, slug=ref.slug)
+            .first()
+        )
+        changed = False
+        if entry is None:
+            entry = Entry(event_date=ref.event_date, slug=ref.slug, headline=headline)
+            record = ArchiveRecord(level=level)
+            self._set_status(entry, level)
+            if body:
+                entry.body, record.body_level = body, level
+            entry.save()
+            record.entry = entry
+            record.save()
+            self.report.created.add(ref)
+        else:
+            record = getattr(entry, "archive_record", None) or ArchiveRecord(entry=entry, level=0)
+            before = (entry.headline, entry.body, entry.status, entry.publish_at)
+            record_before = (record.level, record.body_level)
+            if level > record.level:
+                entry.headline = headline
+                if record.level < Level.DAY <= level and not record._state.adding:
+                    self._set_status(entry, level)
+                record.level = level
+            elif level == record.level:
+                entry.headline = min(entry.headline, headline) if level == Level.LINK else headline
+            if body and (record.body_level is None or level >= record.body_level):
+                entry.body, record.body_level = body, level
+            if (entry.headline, entry.body, entry.status, entry.publish_at) != before:
+                entry.save()
+                changed = True
+            if (record.level, record.body_level) != record_before or record._state.adding:
+                record.save()
+        if self._add_tags(entry, tags):
+            changed = True
+        if sources is not None and self._set_sources(entry, sources):
+            changed = True
+        self.report.touched.add(ref)
+        if changed:
+            self.report.changed.add(ref)
+        return entry
+
+    def _set_status(self, entry: Entry, level: int) -> None:
+        if self.draft or level < Level.DAY:
+            entry.status, entry.publish_at = Entry.Status.DRAFT, None
+        else:
+            entry.status = Entry.Status.PUBLISHED
+            entry.publish_at = datetime.datetime.combine(
+                entry.event_date, datetime.time(0), tzinfo=datetime.UTC
+            )
+
+    def _add_tags(self, entry: Entry, names: Iterable[str]) -> bool:
+        tags = [self.tag(name) for name in names]
+        have = set(
+            TaggedEntry.objects.filter(content_object=entry).values_list("tag_id", flat=True)
+        )
+        new = [
+            TaggedEntry(content_object=entry, tag=t)
+            for t in {t.pk: t for t in tags}.values()
+            if t.pk not in have
+        ]
+        TaggedEntry.objects.bulk_create(new)
+        return bool(new)
+
+    def _set_sources(self, entry: Entry, links: list[SourceLink]) -> bool:
+        wanted: list[int] = []
+        for link in links:
+            source_id = self.source(link).pk
+            if source_id not in wanted:
+                wanted.append(source_id)
+        have = list(entry.citations.order_by("position", "id").values_list("source_id", "position"))
+        if have == [(source_id, i) for i, source_id in enumerate(wanted)]:
+            return False
+        entry.citations.all().delete()
+        Citation.objects.bulk_create(
+            Citation(entry=entry, source_id=source_id, position=i)
+            for i, source_id in enumerate(wanted)
+        )
+        return True
+
+    # --- pages -----------------------------------------------------------------------------
+    def import_page(self, page: EntryPage | DayPage) -> None:
+        if isinstance(page, DayPage):
+            for story in page.stories:
+                self.merge_entry(
+                    story.link.ref,
+                    Level.DAY,
+                    headline=story.link.headline,
+                    body=story.summary,
+                    tags=story.tags,
+                )
+            return
+        self.merge_entry(
+            page.ref,
+            Level.PAGE,
+            headline=page.headline,
+            body=page.summary,
+            tags=page.tags,
+            sources=page.sources,
+        )
+        for link in page.related:
+            self.merge_entry(link.ref, Level.LINK, headline=link.headline, tags=link.tags)
+
+    # --- files -----------------------------------------------------------------------------
+    def import_file(self, path: Path) -> bool:
+        """Read, parse and write one file in its own transaction; False if it failed."""
+        report = self.report
+        saved = (set(report.created), set(report.changed), set(report.touched))
+        counts = (Source.objects.count(), Publisher.objects.count(), Tag.objects.count())
+        report.files_read += 1
+        try:
+            page = parse_page(read_page(path), path)
+            with transaction.atomic():
+                self.import_page(page)
+        except ArchiveError as error:
+            return self._failed(path, error.line, error.reason, saved)
+        except DatabaseError as error:
+            return self._failed(path, None, f"database refused the page: {error}", saved)
+        report.sources_created += Source.objects.count() - counts[0]
+        report.publishers_created += Publisher.objects.count() - counts[1]
+        report.tags_created += Tag.objects.count() - counts[2]
+        return True
+
+    def _failed(self, path, line, reason, saved) -> bool:
+        self.report.created, self.report.changed, self.report.touched = saved
+        self.report.files_failed += 1
+        self.report.errors.append(FileError(str(path), line, reason))
+        return False
+
+
+def assign_publisher_domains(publisher_ids: Iterable[int]) -> int:
+    """Give each publisher without a domain the web domain its sources are on, when unambiguous.
+
+    The archive names publishers loosely ("Global Post" for a dailynk.com article), so a domain
+    goes to a publisher only if no other publisher's sources use it and no publisher holds it;
+    of several candidates the most cited wins, then the alphabetically first. Decided over all
+    the run's sources at the end, so the page order cannot change the outcome.
+    """
+    cited: dict[str, set[int]] = {}
+    counts: dict[int, dict[str, int]] = {}
+    for publisher_id, url in Source.objects.filter(publisher_id__in=publisher_ids).values_list(
+        "publisher_id", "url"
+    ):
+        domain = domain_of(url)
+        cited.setdefault(domain, set()).add(publisher_id)
+        per = counts.setdefault(publisher_id, {})
+        per[domain] = per.get(domain, 0) + 1
+    held = set(Publisher.objects.filter(domain__in=cited).values_list("domain", flat=True))
+    assigned = 0
+    for publisher in Publisher.objects.filter(pk__in=counts, domain="").order_by("name"):
+        candidates = [
+            (-n, domain)
+            for domain, n in counts[publisher.pk].items()
+            if domain and len(cited[domain]) == 1 and domain not in held
+        ]
+        if candidates:
+            publisher.domain = min(candidates)[1]
+            publisher.save(update_fields=["domain"])
+            held.add(publisher.domain)
+            assigned += 1
+    return assigned
+
+
+def import_files(
+    paths: Iterable[str | Path],
+    *,
+    draft: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> ImportReport:
+    """Import archive files and directories; with dry_run everything is rolled back at the end."""
+    files = archive_files(paths)
+    importer = ArchiveImporter(draft=draft)
+    # A dry run is one transaction rolled back at the end; a real run commits file by file.
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        for index, path in enumerate(files, 1):
+            importer.import_file(path)
+            if progress:
+                progress(index, len(files), path)
+        with transaction.atomic():
+            assign_publisher_domains(importer.publisher_ids)
+        if dry_run:
+            transaction.set_rollback(True)
+    return importer.report

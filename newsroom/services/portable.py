@@ -1,0 +1,514 @@
+"""Export every entry as JSON Lines and read such a file back (schema: docs/export-format.md).
+
+One object per entry, with its tags, sources (and their publishers), approved comments and
+archive-import record inline. Export streams in chunks with prefetching per chunk; import works in
+batches of bulk inserts inside one transaction per file. Memory stays flat either way: nothing
+keeps a per-entry or per-source cache across batches.
+"""
+
+import contextlib
+import datetime
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from comments.models import Comment
+from events.models import SLUG_MAX_LENGTH, ArchiveRecord, Entry, TaggedEntry
+from sources.models import Citation, Publisher, Source
+
+from .archive_import import tag_slug
+
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+# One line holds one entry; a line longer than this is refused rather than parsed.
+MAX_LINE_CHARS = 1_000_000
+
+
+def _dt(value: datetime.datetime | None) -> str | None:
+    return value.astimezone(datetime.UTC).isoformat() if value else None
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user else None
+
+
+def entry_record(entry: Entry) -> dict[str, Any]:
+    """The exported object for one entry (its relations must be prefetched, see export_queryset)."""
+    record = getattr(entry, "archive_record", None)
+    return {
+        "event_date": entry.event_date.isoformat(),
+        "slug": entry.slug,
+        "headline": entry.headline,
+        "body": entry.body,
+        "status": entry.status,
+        "publish_at": _dt(entry.publish_at),
+        "comments_open": entry.comments_open,
+        "author": _username(entry.author),
+        "created": _dt(entry.created),
+        "updated": _dt(entry.updated),
+        "tags": [
+            {"name": item.tag.name, "slug": item.tag.slug} for item in entry.tagged_items.all()
+        ],
+        "sources": [
+            {
+                "url": c.source.url,
+                "title": c.source.title,
+                "byline": c.source.byline,
+                "published_on": c.source.published_on.isoformat()
+                if c.source.published_on
+                else None,
+                "excerpt": c.source.excerpt,
+                "created": _dt(c.source.created),
+                "publisher": {
+                    "name": c.source.publisher.name,
+                    "slug": c.source.publisher.slug,
+                    "domain": c.source.publisher.domain,
+                    "homepage": c.source.publisher.homepage,
+                }
+                if c.source.publisher
+                else None,
+            }
+            for c in entry.citations.all()
+        ],
+        "comments": [
+            {
+                "name": c.name,
+                "email": c.email,
+                "body": c.body,
+                "created": _dt(c.created),
+                "ip_address": c.ip_address,
+                "user": _username(c.user),
+                "moderated_by": _username(c.moderated_by),
+                "moderated_at": _dt(c.moderated_at),
+            }
+            for c in entry.comments.all()
+        ],
+        "archive": {"level": record.level, "body_level": record.body_level} if record else None,
+    }
+
+
+def export_queryset():
+    """Every entry in a stable order, with everything entry_record reads prefetched."""
+    return (
+        Entry.objects.order_by("event_date", "slug")
+        .select_related("author", "archive_record")
+        .prefetch_related(
+            Prefetch(
+                "tagged_items",
+                queryset=TaggedEntry.objects.select_related("tag").order_by("tag__name", "id"),
+            ),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source__publisher").order_by(
+                    "position", "id"
+                ),
+            ),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.approved()
+                .select_related("user", "moderated_by")
+                .order_by("created", "id"),
+            ),
+        )
+    )
+
+
+def export_entries(out: TextIO, *, chunk_size: int = 2000) -> int:
+    """Write one JSON object per line for every entry; returns the number written."""
+    count = 0
+    for entry in export_queryset().iterator(chunk_size=chunk_size):
+        out.write(json.dumps(entry_record(entry), ensure_ascii=False, separators=(",", ":")))
+        out.write("\n")
+        count += 1
+    return count
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+class LineError(ValueError):
+    def __init__(self, line: int, reason: str):
+        self.line, self.reason = line, reason
+        super().__init__(f"line {line}: {reason}")
+
+
+@dataclass
+class JsonImportReport:
+    lines: int = 0
+    entries_created: int = 0
+    entries_skipped: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"lines read: {self.lines}; entries created: {self.entries_created}, "
+            f"already present (skipped): {self.entries_skipped}; errors: {len(self.errors)}"
+        )
+
+
+def _need(condition: bool, line: int, reason: str) -> None:
+    if not condition:
+        raise LineError(line, reason)
+
+
+def _date(value, line, name, *, null=False):
+    if value is None and null:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise LineError(line, f"{name} is not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _datetime(value, line, name, *, null=True):
+    if value is None and null:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise LineError(line, f"{name} is not an ISO 8601 date-time: {value!r}") from None
+    _need(parsed.tzinfo is not None, line, f"{name} has no time zone: {value!r}")
+    return parsed
+
+
+def _text(record, key, line, *, max_length=None, required=False) -> str:
+    value = record.get(key, "")
+    _need(isinstance(value, str), line, f"{key} must be a string")
+    if required:
+        _need(bool(value.strip()), line, f"{key} is empty")
+    if max_length:
+        _need(len(value) <= max_length, line, f"{key} is longer than {max_length} characters")
+    return value
+
+
+def parse_line(text: str, line: int) -> dict[str, Any]:
+    """Decode and check one line; raises LineError with the reason."""
+    _need(len(text) <= MAX_LINE_CHARS, line, f"line longer than {MAX_LINE_CHARS:,} characters")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError(line, f"not JSON: {error.msg} at column {error.colno}") from None
+    _need(isinstance(record, dict), line, "not a JSON object")
+    record["event_date"] = _date(record.get("event_date"), line, "event_date")
+    slug = record.get("slug")
+    _need(
+        isinstance(slug, str) and bool(SLUG_RE.match(slug)) and len(slug) <= SLUG_MAX_LENGTH,
+        line,
+        f"slug is not a slug of at most {SLUG_MAX_LENGTH} characters: {slug!r}",
+    )
+    _text(record, "headline", line, max_length=1000, required=True)
+    _text(record, "body", line)
+    _need(
+        record.get("status") in Entry.Status.values,
+        line,
+        f"unknown status {record.get('status')!r}",
+    )
+    for key in ("publish_at", "created", "updated"):
+        record[key] = _datetime(record.get(key), line, key)
+    _need(
+        record["status"] != Entry.Status.PUBLISHED or record["publish_at"] is not None,
+        line,
+        "a published entry needs publish_at",
+    )
+    for key in ("tags", "sources", "comments"):
+        _need(isinstance(record.get(key, []), list), line, f"{key} must be a list")
+        record.setdefault(key, [])
+    for tag in record["tags"]:
+        _need(isinstance(tag, dict), line, "a tag must be an object with name and slug")
+        _text(tag, "name", line, max_length=100, required=True)
+        _text(tag, "slug", line, max_length=100)
+    for source in record["sources"]:
+        _need(isinstance(source, dict), line, "a source must be an object")
+        url = _text(source, "url", line, max_length=2000, required=True)
+        _need(url.lower().startswith(("http://", "https://")), line, f"not an http(s) URL: {url!r}")
+        source["published_on"] = _date(source.get("published_on"), line, "published_on", null=True)
+        source["created"] = _datetime(source.get("created"), line, "source created")
+        publisher = source.get("publisher")
+        _need(publisher is None or isinstance(publisher, dict), line, "publisher must be an object")
+        if publisher:
+            _text(publisher, "name", line, max_length=200, required=True)
+    for comment in record["comments"]:
+        _need(isinstance(comment, dict), line, "a comment must be an object")
+        _text(comment, "name", line, max_length=80, required=True)
+        _text(comment, "body", line, required=True)
+        comment["created"] = _datetime(comment.get("created"), line, "comment created", null=False)
+        comment["moderated_at"] = _datetime(comment.get("moderated_at"), line, "moderated_at")
+    archive = record.get("archive")
+    _need(
+        archive is None
+        or (isinstance(archive, dict) and archive.get("level") in ArchiveRecord.Level.values),
+        line,
+        "archive must be null or {level, body_level}",
+    )
+    return record
+
+
+@contextlib.contextmanager
+def keep_timestamps():
+    """Let bulk inserts store the exported created/updated times instead of "now"."""
+    fields = [
+        Entry._meta.get_field("created"),
+        Entry._meta.get_field("updated"),
+        Source._meta.get_field("created"),
+    ]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
+    """Insert plain value rows: link tables need no model instances or returned ids.
+
+    PostgreSQL gets one COPY (a pipeline of single-row INSERTs costs a round of parsing per row);
+    other databases one executemany.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(field_names))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
+class _BatchWriter:
+    """Writes a batch of parsed records with a fixed number of bulk queries."""
+
+    def __init__(self, report: JsonImportReport):
+        self.report = report
+        self.users: dict[str, int | None] = {}
+
+    def user_ids(self, names: Iterable[str | None]) -> None:
+        missing = {n for n in names if n and n not in self.users}
+        if missing:
+            found = dict(
+                get_user_model().objects.filter(username__in=missing).values_list("username", "id")
+            )
+            for name in missing:
+                self.users[name] = found.get(name)
+
+    def publishers(self, records) -> dict[str, int]:
+        wanted = {}
+        for record in records:
+            for source in record["sources"]:
+                if source.get("publisher"):
+                    wanted.setdefault(source["publisher"]["name"], source["publisher"])
+        ids = dict(Publisher.objects.filter(name__in=wanted).values_list("name", "id"))
+        new = [
+            Publisher(
+                name=name,
+                slug=data.get("slug") or slugify(name)[:200] or "publisher",
+                domain=data.get("domain") or "",
+                homepage=data.get("homepage") or "",
+            )
+            for name, data in wanted.items()
+            if name not in ids
+        ]
+        for publisher in Publisher.objects.bulk_create(new):
+            ids[publisher.name] = publisher.pk
+        return ids
+
+    def sources(self, records, publishers) -> dict[str, int]:
+        wanted = {}
+        for record in records:
+            for source in record["sources"]:
+                wanted.setdefault(source["url"], source)
+        ids = dict(Source.objects.filter(url__in=wanted).values_list("url", "id"))
+        now = datetime.datetime.now(datetime.UTC)
+        new = [
+            Source(
+                url=url,
+                title=data.get("title") or "",
+                byline=data.get("byline") or "",
+                excerpt=data.get("excerpt") or "",
+                published_on=data["published_on"],
+                created=data["created"] or now,
+                publisher_id=publishers[data["publisher"]["name"]]
+                if data.get("publisher")
+                else None,
+            )
+            for url, data in wanted.items()
+            if url not in ids
+        ]
+        for source in Source.objects.bulk_create(new):
+            ids[source.url] = source.pk
+        return ids
+
+    def tags(self, records) -> dict[str, int]:
+        wanted = {}
+        for record in records:
+            for tag in record["tags"]:
+                wanted.setdefault(tag["name"].casefold(), tag)
+        names = {t["name"]: key for key, t in wanted.items()}
+        ids = {
+            names[name]: pk
+            for name, pk in Tag.objects.filter(name__in=names).values_list("name", "id")
+        }
+        missing = {key: data for key, data in wanted.items() if key not in ids}
+        if missing:  # the same tag may be stored under another case
+            for lowered, pk in (
+                Tag.objects.annotate(lowered=Lower("name"))
+                .filter(lowered__in=[data["name"].lower() for data in missing.values()])
+                .values_list("lowered", "id")
+            ):
+                ids.setdefault(lowered.casefold(), pk)
+        new = [data for key, data in missing.items() if key not in ids]
+        taken = set(
+            Tag.objects.filter(slug__in=[d.get("slug") or "" for d in new]).values_list(
+                "slug", flat=True
+            )
+        )
+        tags = []
+        for data in new:
+            slug = data.get("slug") or ""
+            if not slug or slug in taken:
+                slug = tag_slug(data["name"])
+            taken.add(slug)
+            tags.append(Tag(name=data["name"], slug=slug))
+        new = tags
+        for tag in Tag.objects.bulk_create(new):
+            ids[tag.name.casefold()] = tag.pk
+        return ids
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        present = set(
+            Entry.objects.filter(
+                event_date__in={r["event_date"] for r in records},
+                slug__in={r["slug"] for r in records},
+            ).values_list("event_date", "slug")
+        )
+        fresh, seen = [], set()
+        for record in records:
+            key = (record["event_date"], record["slug"])
+            if key in present or key in seen:
+                self.report.entries_skipped += 1
+            else:
+                seen.add(key)
+                fresh.append(record)
+        if not fresh:
+            return
+        self.user_ids(
+            name
+            for r in fresh
+            for name in (
+                r.get("author"),
+                *(c.get("user") for c in r["comments"]),
+                *(c.get("moderated_by") for c in r["comments"]),
+            )
+        )
+        publisher_ids = self.publishers(fresh)
+        source_ids = self.sources(fresh, publisher_ids)
+        tag_ids = self.tags(fresh)
+        now = datetime.datetime.now(datetime.UTC)
+        entries = Entry.objects.bulk_create(
+            Entry(
+                event_date=r["event_date"],
+                slug=r["slug"],
+                headline=r["headline"],
+                body=r.get("body", ""),
+                status=r["status"],
+                publish_at=r["publish_at"],
+                comments_open=bool(r.get("comments_open", True)),
+                author_id=self.users.get(r.get("author")),
+                created=r["created"] or now,
+                updated=r["updated"] or now,
+            )
+            for r in fresh
+        )
+        links, citations, comments, records = [], [], [], []
+        for entry, r in zip(entries, fresh, strict=True):
+            tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
+            links.extend((entry.pk, pk) for pk in tag_pks)
+            source_pks = dict.fromkeys(source_ids[s["url"]] for s in r["sources"])
+            citations.extend((entry.pk, pk, i) for i, pk in enumerate(source_pks))
+            comments.extend(
+                Comment(
+                    entry_id=entry.pk,
+                    name=c["name"],
+                    email=c.get("email") or "",
+                    body=c["body"],
+                    status=Comment.Status.APPROVED,
+                    created=c["created"],
+                    ip_address=c.get("ip_address"),
+                    user_id=self.users.get(c.get("user")),
+                    moderated_by_id=self.users.get(c.get("moderated_by")),
+                    moderated_at=c["moderated_at"],
+                )
+                for c in r["comments"]
+            )
+            if r.get("archive"):
+                records.append((entry.pk, r["archive"]["level"], r["archive"].get("body_level")))
+        insert_rows(TaggedEntry, ["content_object", "tag"], links)
+        insert_rows(Citation, ["entry", "source", "position"], citations)
+        insert_rows(ArchiveRecord, ["entry", "level", "body_level"], records)
+        Comment.objects.bulk_create(comments)
+        self.report.entries_created += len(entries)
+
+
+def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportReport:
+    """Import an export file's lines in one transaction; any bad line rolls back the whole file.
+
+    Every line is still checked so that all errors are reported at once.
+    """
+    report = JsonImportReport()
+    writer = _BatchWriter(report)
+    batch: list[dict[str, Any]] = []
+    with transaction.atomic(), keep_timestamps():
+        for number, text in enumerate(lines, 1):
+            report.lines = number
+            if not text.strip():
+                continue
+            try:
+                batch.append(parse_line(text, number))
+            except LineError as error:
+                report.errors.append(error)
+                batch.clear()
+            if len(batch) >= batch_size and not report.errors:
+                writer.write(batch)
+                batch = []
+        if batch and not report.errors:
+            writer.write(batch)
+        if report.errors:
+            transaction.set_rollback(True)
+            report.entries_created = 0
+    return report
+
+
+def read_lines(stream) -> Iterator[str]:
+    """Lines of a binary stream decoded as UTF-8; a bad byte becomes a LineError for its line."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise LineError(number, f"not UTF-8 at byte {error.start} of the line") from None
+
+
+def import_file(path, *, batch_size: int = 2000) -> JsonImportReport:
+    """Import one JSONL file; a decoding or database failure is reported, never raised."""
+    try:
+        with open(path, "rb") as stream:
+            return import_lines(read_lines(stream), batch_size=batch_size)
+    except LineError as error:
+        report = JsonImportReport(lines=error.line, errors=[error])
+    except (OSError, DatabaseError) as error:
+        report = JsonImportReport(errors=[LineError(0, str(error))])
+    return report
