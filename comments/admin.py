@@ -54,17 +54,8 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_by",
         "moderated_at",
     )
-    readonly_fields = (
-        "entry_link",
-        "name",
-        "email",
-        "ip_address",
-        "user",
-        "created",
-        "body",
-        "moderated_by",
-        "moderated_at",
-    )
+    # Moderators decide the status; everything the reader sent stays as it was.
+    readonly_fields = tuple(name for name in fields if name != "status")
 
     def has_add_permission(self, request):
         return False  # comments come from readers, through the public form
