@@ -6,3 +6,7 @@ class EventsConfig(AppConfig):
 
     name = "events"
     verbose_name = "Event entries"
+
+    def ready(self):
+        # Connects the signal handlers that keep cached related lists fresh.
+        from . import related  # noqa: F401

@@ -1,9 +1,13 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 from django.views.generic.dates import DateDetailView
 
 from . import selectors
+from .models import Entry
+from .related import related_entries
 
 
 class HomeView(ListView):
@@ -29,3 +33,24 @@ class EntryDetailView(DateDetailView):
 
     def get_queryset(self):
         return selectors.entry_for_page(self.request.user)
+
+
+def related_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The "Related" widget of a live entry as JSON, for other pages; 404 unless live."""
+    entry = get_object_or_404(Entry.objects.published(), pk=pk)
+    return JsonResponse(
+        {
+            "entry": entry.pk,
+            "related": [
+                {
+                    "id": item.pk,
+                    "date": item.event_date.isoformat(),
+                    "headline": item.headline,
+                    "url": item.get_absolute_url(),
+                    "score": item.score,
+                    "context": item.shared_tags,
+                }
+                for item in related_entries(entry)
+            ],
+        }
+    )

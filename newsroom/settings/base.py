@@ -127,3 +127,7 @@ LOGGING = {
 }
 TAGGIT_TAGS_FROM_STRING = "events.tagging.parse_tags"
 TAGGIT_STRING_FROM_TAGS = "events.tagging.edit_string_for_tags"
+
+# Related stories (events/related.py): how long a cached related list may live. It bounds how
+# late a scheduled entry shows up in other entries' widgets after its publish time passes.
+RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)

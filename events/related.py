@@ -1,0 +1,263 @@
+"""Related stories: other live entries ranked by the tags they share with an entry.
+
+The ranking is one SQL query (`query_related_entries`), cached by `related_entries`. The cache
+holds a global version number that signal handlers bump whenever an entry or a tag link changes
+(see `bump_related_version`), so a cached list never outlives a change that could alter it.
+"""
+
+import json
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from taggit.models import Tag
+
+from .models import Entry, TaggedEntry
+
+VERSION_KEY = "related:version"
+DEFAULT_LIMIT = 10
+# Tag links (postings) read from the rarest tags before the first scoring pass stops widening;
+# see the query's comments. Any value gives the same ranking; this one keeps the pass small.
+FIRST_PASS_POSTINGS = 2000
+# Slack when comparing a score bound with the bar, so float noise can only widen the search.
+_EPSILON = 1e-6
+
+# The few spellings that differ between the two databases we run on.
+_VENDOR_SQL = {
+    "postgresql": {
+        "round": "ROUND(CAST({} AS NUMERIC), 6)",
+        "days_apart": "ABS(e.event_date - CAST(%s AS DATE))",
+        "pairs": "JSON_AGG(JSON_BUILD_ARRAY(k.w, t.name))",
+    },
+    "sqlite": {
+        "round": "ROUND({}, 6)",
+        "days_apart": "ABS(JULIANDAY(e.event_date) - JULIANDAY(%s))",
+        "pairs": "JSON_GROUP_ARRAY(JSON_ARRAY(k.w, t.name))",
+    },
+}
+
+# Placeholders in order: {published} (its own params) appears twice, then plain %s values.
+_SQL = """
+WITH
+corpus AS (
+    SELECT COUNT(*) AS n FROM events_entry
+),
+etags AS (
+    -- df(t) for each tag of E, read from the (tag, entry) index; drafts count.
+    SELECT s.tag_id,
+           (SELECT COUNT(*) FROM events_taggedentry d WHERE d.tag_id = s.tag_id) AS df
+    FROM events_taggedentry s
+    WHERE s.content_object_id = %s
+),
+ranked AS (
+    -- Rarest tag first. `reach` is the highest score a candidate can have when this is the
+    -- rarest tag it shares with E: its own weight plus the weights of all commoner tags.
+    SELECT tag_id, df, w,
+           ROW_NUMBER() OVER (ORDER BY df, tag_id) AS r,
+           SUM(df) OVER (ORDER BY df, tag_id ROWS UNBOUNDED PRECEDING) AS cum_df,
+           SUM(w) OVER (ORDER BY df, tag_id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+               AS reach
+    FROM (
+        SELECT etags.tag_id, etags.df,
+               LN(1 + CAST(corpus.n AS DOUBLE PRECISION) / etags.df) AS w
+        FROM etags CROSS JOIN corpus
+    ) weighted
+),
+first_tags AS (
+    -- First pass: the rarest tag, plus the next rarest while their postings stay few.
+    SELECT tag_id FROM ranked WHERE r = 1 OR cum_df <= {first_pass}
+),
+first_ids AS (
+    SELECT DISTINCT p.content_object_id AS id
+    FROM events_taggedentry p
+    WHERE p.tag_id IN (SELECT tag_id FROM first_tags)
+      AND p.content_object_id <> %s
+      AND p.content_object_id IN ({published})
+),
+first_scored AS (
+    SELECT c.id, SUM(k.w) AS score
+    FROM first_ids c
+    JOIN events_taggedentry q ON q.content_object_id = c.id
+    JOIN ranked k ON k.tag_id = q.tag_id
+    GROUP BY c.id
+),
+bar AS (
+    -- The score to beat: the limit-th best score of the first pass (a lower bound of the final
+    -- limit-th best). No bar when the first pass found fewer candidates than the limit.
+    SELECT score FROM first_scored ORDER BY score DESC LIMIT 1 OFFSET {offset}
+),
+rest_tags AS (
+    -- A candidate missed by the first pass shares only commoner tags; it can make the list only
+    -- if the reach of its rarest shared tag meets the bar. Usually none does, and the common
+    -- tags' long posting lists are never read.
+    SELECT tag_id FROM ranked
+    WHERE tag_id NOT IN (SELECT tag_id FROM first_tags)
+      AND reach + {epsilon} >= COALESCE((SELECT score FROM bar), 0)
+),
+rest_ids AS (
+    SELECT DISTINCT p.content_object_id AS id
+    FROM events_taggedentry p
+    WHERE p.tag_id IN (SELECT tag_id FROM rest_tags)
+      AND p.content_object_id <> %s
+      AND p.content_object_id IN ({published})
+      AND p.content_object_id NOT IN (SELECT id FROM first_ids)
+),
+rest_scored AS (
+    SELECT c.id, SUM(k.w) AS score
+    FROM rest_ids c
+    JOIN events_taggedentry q ON q.content_object_id = c.id
+    JOIN ranked k ON k.tag_id = q.tag_id
+    GROUP BY c.id
+),
+best AS (
+    SELECT e.id, {round_score} AS score, {days_apart} AS apart, e.event_date
+    FROM (
+        SELECT id, score FROM first_scored
+        UNION ALL
+        SELECT id, score FROM rest_scored
+    ) s
+    JOIN events_entry e ON e.id = s.id
+    ORDER BY score DESC, apart ASC, e.event_date DESC, e.id ASC
+    LIMIT {limit}
+)
+SELECT e.*, best.score AS related_score,
+       (SELECT {pairs}
+        FROM events_taggedentry q
+        JOIN ranked k ON k.tag_id = q.tag_id
+        JOIN taggit_tag t ON t.id = q.tag_id
+        WHERE q.content_object_id = e.id) AS related_pairs
+FROM best JOIN events_entry e ON e.id = best.id
+ORDER BY best.score DESC, best.apart ASC, best.event_date DESC, best.id ASC
+"""
+
+
+def _published_sql(using: str) -> tuple[str, list]:
+    """The SQL of `Entry.objects.published()` (ids only), so "live" is defined in one place.
+
+    It is compiled at call time, so the publish-time cut-off is the current time.
+    """
+    queryset = Entry.objects.published().order_by().values("pk")
+    sql, params = queryset.query.get_compiler(using=using).as_sql()
+    return sql, list(params)
+
+
+def _weight_order(pair: list) -> tuple:
+    weight, name = pair
+    return (-round(weight, 6), name.casefold(), name)
+
+
+def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
+    """Rank the live entries that share tags with `entry`; exactly one SQL query, no cache.
+
+    For a tag t, w(t) = ln(1 + N / df(t)), where N is the number of entries (drafts included)
+    and df(t) the number of entries tagged t (drafts included), read from the tag through
+    table. A candidate C's score is the sum of w(t) over the tags C shares with `entry`,
+    rounded to 6 decimals so float noise cannot break a tie. Candidates are the other entries
+    of `Entry.objects.published()` sharing at least one tag; `entry` itself never appears.
+
+    Order: score descending, then absolute days between the two event dates ascending, then
+    the newer event first, then the lower primary key. Each returned entry carries `score`
+    (float) and `shared_tags` (names of the shared tags, by weight descending, then name).
+
+    The query first scores the candidates reached through the entry's rarest tags, then reads
+    the commoner tags' postings only if a candidate reached that way alone could still make
+    the list, so the result is exact and common tags rarely cost anything.
+    """
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"limit must be a positive whole number, not {limit!r}")
+    if entry.pk is None:
+        return []
+    using = router.db_for_read(Entry)
+    vendor_sql = _VENDOR_SQL[connections[using].vendor]
+    published_sql, published_params = _published_sql(using)
+    sql = _SQL.format(
+        first_pass=int(FIRST_PASS_POSTINGS),
+        offset=limit - 1,
+        limit=limit,
+        epsilon=repr(_EPSILON),
+        published=published_sql,
+        round_score=vendor_sql["round"].format("s.score"),
+        days_apart=vendor_sql["days_apart"],
+        pairs=vendor_sql["pairs"],
+    )
+    event_date = entry.event_date
+    if isinstance(event_date, date):
+        event_date = event_date.isoformat()
+    params = [
+        entry.pk,
+        entry.pk,
+        *published_params,
+        entry.pk,
+        *published_params,
+        event_date,
+    ]
+    results = list(Entry.objects.db_manager(using).raw(sql, params))
+    for related in results:
+        pairs = related.related_pairs
+        if isinstance(pairs, str):
+            pairs = json.loads(pairs)
+        related.score = float(related.related_score)
+        related.shared_tags = [name for _, name in sorted(pairs, key=_weight_order)]
+        del related.related_pairs, related.related_score
+    return results
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def bump_related_version() -> None:
+    """Make every cached related list stale at once.
+
+    Scores depend on N and on every tag's df, so one entry's change can reorder any list:
+    a global version is the simplest invalidation that is always right.
+    """
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
+    """The related entries of `entry` (see `query_related_entries`), from the cache if fresh.
+
+    Cold: one SQL query. Warm: none. A cached list lives RELATED_CACHE_SECONDS at most, which
+    bounds how late a scheduled entry appears once its publish time passes (no signal fires
+    then); every other change that matters bumps the version and empties the cache at once.
+    """
+    key = f"related:v{_version()}:{entry.pk}:{limit}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    results = query_related_entries(entry, limit=limit)
+    cache.set(key, results, timeout=settings.RELATED_CACHE_SECONDS)
+    return results
+
+
+@receiver(post_save, sender=Entry, dispatch_uid="related_entry_saved")
+@receiver(post_delete, sender=Entry, dispatch_uid="related_entry_deleted")
+@receiver(post_save, sender=TaggedEntry, dispatch_uid="related_link_saved")
+@receiver(post_delete, sender=TaggedEntry, dispatch_uid="related_link_deleted")
+@receiver(post_save, sender=Tag, dispatch_uid="related_tag_saved")
+@receiver(post_delete, sender=Tag, dispatch_uid="related_tag_deleted")
+def _entry_or_tag_changed(sender, **kwargs) -> None:
+    # Any save: status, dates, headline and slug all show in (or gate) the widget, and a new
+    # entry changes N. Saves are rare next to page views, so precision here buys nothing.
+    bump_related_version()
+
+
+@receiver(m2m_changed, sender=TaggedEntry, dispatch_uid="related_tags_changed")
+def _entry_tags_changed(sender, action: str, **kwargs) -> None:
+    # taggit's add/remove/clear/set use bulk operations and send m2m_changed, not post_save.
+    if action.startswith("post_"):
+        bump_related_version()
+
+
+__all__ = ["bump_related_version", "query_related_entries", "related_entries"]
