@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
@@ -39,6 +40,8 @@ _VENDOR_SQL = {
     },
 }
 
+# CROSS JOIN makes SQLite walk the few tags first and read their postings from the (tag, entry)
+# index; PostgreSQL plans it like any inner join.
 # Placeholders in order: {published} (its own params) appears twice, then plain %s values.
 _SQL = """
 WITH
@@ -72,16 +75,15 @@ first_tags AS (
 ),
 first_ids AS (
     SELECT DISTINCT p.content_object_id AS id
-    FROM events_taggedentry p
-    WHERE p.tag_id IN (SELECT tag_id FROM first_tags)
+    FROM first_tags f CROSS JOIN events_taggedentry p
+    WHERE p.tag_id = f.tag_id
       AND p.content_object_id <> %s
-      AND p.content_object_id IN ({published})
+      AND EXISTS ({published})
 ),
 first_scored AS (
     SELECT c.id, SUM(k.w) AS score
-    FROM first_ids c
-    JOIN events_taggedentry q ON q.content_object_id = c.id
-    JOIN ranked k ON k.tag_id = q.tag_id
+    FROM first_ids c CROSS JOIN ranked k CROSS JOIN events_taggedentry q
+    WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id
     GROUP BY c.id
 ),
 bar AS (
@@ -99,17 +101,16 @@ rest_tags AS (
 ),
 rest_ids AS (
     SELECT DISTINCT p.content_object_id AS id
-    FROM events_taggedentry p
-    WHERE p.tag_id IN (SELECT tag_id FROM rest_tags)
+    FROM rest_tags f CROSS JOIN events_taggedentry p
+    WHERE p.tag_id = f.tag_id
       AND p.content_object_id <> %s
-      AND p.content_object_id IN ({published})
+      AND EXISTS ({published})
       AND p.content_object_id NOT IN (SELECT id FROM first_ids)
 ),
 rest_scored AS (
     SELECT c.id, SUM(k.w) AS score
-    FROM rest_ids c
-    JOIN events_taggedentry q ON q.content_object_id = c.id
-    JOIN ranked k ON k.tag_id = q.tag_id
+    FROM rest_ids c CROSS JOIN ranked k CROSS JOIN events_taggedentry q
+    WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id
     GROUP BY c.id
 ),
 best AS (
@@ -135,11 +136,16 @@ ORDER BY best.score DESC, best.apart ASC, best.event_date DESC, best.id ASC
 
 
 def _published_sql(using: str) -> tuple[str, list]:
-    """The SQL of `Entry.objects.published()` (ids only), so "live" is defined in one place.
+    """`Entry.objects.published()` narrowed to the candidate `p.content_object_id`, as SQL.
 
-    It is compiled at call time, so the publish-time cut-off is the current time.
+    The query checks each candidate with EXISTS (this subquery) so that "live" stays defined in
+    one place; it is compiled at call time, so the publish-time cut-off is the current time.
+    A correlated EXISTS probes the primary key once per candidate, where `IN (all live ids)`
+    would read every live entry on SQLite.
     """
-    queryset = Entry.objects.published().order_by().values("pk")
+    queryset = (
+        Entry.objects.published().filter(pk=RawSQL("p.content_object_id", ())).order_by()
+    ).values("pk")
     sql, params = queryset.query.get_compiler(using=using).as_sql()
     return sql, list(params)
 
