@@ -42,18 +42,20 @@ _VENDOR_SQL = {
 
 # CROSS JOIN makes SQLite walk the few tags first and read their postings from the (tag, entry)
 # index; PostgreSQL plans it like any inner join.
-# Placeholders in order: {published} (its own params) appears twice, then plain %s values.
+# Parameters, in order: N when known, E's pk twice, the live rule's own parameters, E's pk
+# again, the live rule's parameters again, E's event date.
 _SQL = """
 WITH
 corpus AS (
-    SELECT COUNT(*) AS n FROM events_entry
+    -- N: counted here, or passed in when the cache already holds it (see related_entries).
+    SELECT {corpus_size} AS n
 ),
 etags AS (
-    -- df(t) for each tag of E, read from the (tag, entry) index; drafts count.
-    SELECT s.tag_id,
-           (SELECT COUNT(*) FROM events_taggedentry d WHERE d.tag_id = s.tag_id) AS df
-    FROM events_taggedentry s
-    WHERE s.content_object_id = %s
+    -- df(t) for each tag of E, counted in the (tag, entry) index; drafts count.
+    SELECT s.tag_id, COUNT(*) AS df
+    FROM events_taggedentry s CROSS JOIN events_taggedentry d
+    WHERE s.content_object_id = %s AND d.tag_id = s.tag_id
+    GROUP BY s.tag_id
 ),
 ranked AS (
     -- Rarest tag first. `reach` is the highest score a candidate can have when this is the
@@ -81,10 +83,13 @@ first_ids AS (
       AND EXISTS ({published})
 ),
 first_scored AS (
-    SELECT c.id, SUM(k.w) AS score
-    FROM first_ids c CROSS JOIN ranked k CROSS JOIN events_taggedentry q
-    WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id
-    GROUP BY c.id
+    -- Scored one candidate at a time from the (entry, tag) index: a few probes each, instead
+    -- of reading the common tags' whole posting lists.
+    SELECT c.id,
+           (SELECT SUM(k.w)
+            FROM ranked k CROSS JOIN events_taggedentry q
+            WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id) AS score
+    FROM first_ids c
 ),
 bar AS (
     -- The score to beat: the limit-th best score of the first pass (a lower bound of the final
@@ -108,23 +113,30 @@ rest_ids AS (
       AND p.content_object_id NOT IN (SELECT id FROM first_ids)
 ),
 rest_scored AS (
-    SELECT c.id, SUM(k.w) AS score
-    FROM rest_ids c CROSS JOIN ranked k CROSS JOIN events_taggedentry q
-    WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id
-    GROUP BY c.id
+    SELECT c.id,
+           (SELECT SUM(k.w)
+            FROM ranked k CROSS JOIN events_taggedentry q
+            WHERE q.content_object_id = c.id AND q.tag_id = k.tag_id) AS score
+    FROM rest_ids c
+),
+scored AS (
+    SELECT id, score FROM first_scored
+    UNION ALL
+    SELECT id, score FROM rest_scored
+),
+cutoff AS (
+    -- Only candidates scoring at least the limit-th best (ties included) need their dates.
+    SELECT {round_score} AS score FROM scored s ORDER BY s.score DESC LIMIT 1 OFFSET {offset}
 ),
 best AS (
     SELECT e.id, {round_score} AS score, {days_apart} AS apart, e.event_date
-    FROM (
-        SELECT id, score FROM first_scored
-        UNION ALL
-        SELECT id, score FROM rest_scored
-    ) s
+    FROM scored s
     JOIN events_entry e ON e.id = s.id
+    WHERE {round_score} >= COALESCE((SELECT score FROM cutoff), -1)
     ORDER BY score DESC, apart ASC, e.event_date DESC, e.id ASC
     LIMIT {limit}
 )
-SELECT e.*, best.score AS related_score,
+SELECT e.*, best.score AS related_score, (SELECT n FROM corpus) AS related_corpus_size,
        (SELECT {pairs}
         FROM events_taggedentry q
         JOIN ranked k ON k.tag_id = q.tag_id
@@ -172,14 +184,26 @@ def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[E
     the commoner tags' postings only if a candidate reached that way alone could still make
     the list, so the result is exact and common tags rarely cost anything.
     """
+    return _run_query(entry, limit=limit, corpus_size=None)[0]
+
+
+def _run_query(
+    entry: Entry, *, limit: int, corpus_size: int | None
+) -> tuple[list[Entry], int | None]:
+    """The query behind `query_related_entries`; also returns N when it had to count it.
+
+    `corpus_size` is N if the caller knows it (from the cache); otherwise the query counts it.
+    """
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"limit must be a positive whole number, not {limit!r}")
     if entry.pk is None:
-        return []
+        return [], None
     using = router.db_for_read(Entry)
     vendor_sql = _VENDOR_SQL[connections[using].vendor]
     published_sql, published_params = _published_sql(using)
+    counted = corpus_size is None
     sql = _SQL.format(
+        corpus_size="(SELECT COUNT(*) FROM events_entry)" if counted else "CAST(%s AS BIGINT)",
         first_pass=int(FIRST_PASS_POSTINGS),
         offset=limit - 1,
         limit=limit,
@@ -193,6 +217,7 @@ def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[E
     if isinstance(event_date, date):
         event_date = event_date.isoformat()
     params = [
+        *([] if counted else [int(corpus_size)]),
         entry.pk,
         entry.pk,
         *published_params,
@@ -201,14 +226,16 @@ def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[E
         event_date,
     ]
     results = list(Entry.objects.db_manager(using).raw(sql, params))
+    size = None
     for related in results:
         pairs = related.related_pairs
         if isinstance(pairs, str):
             pairs = json.loads(pairs)
         related.score = float(related.related_score)
         related.shared_tags = [name for _, name in sorted(pairs, key=_weight_order)]
-        del related.related_pairs, related.related_score
-    return results
+        size = int(related.related_corpus_size)
+        del related.related_pairs, related.related_score, related.related_corpus_size
+    return results, size if counted else None
 
 
 def _version() -> int:
@@ -231,19 +258,30 @@ def bump_related_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+def list_cache_key(entry_pk: int, limit: int = DEFAULT_LIMIT) -> str:
+    """Where the related list of one entry is cached (under the current version)."""
+    return f"related:v{_version()}:{entry_pk}:{limit}"
+
+
 def related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
     """The related entries of `entry` (see `query_related_entries`), from the cache if fresh.
 
     Cold: one SQL query. Warm: none. A cached list lives RELATED_CACHE_SECONDS at most, which
     bounds how late a scheduled entry appears once its publish time passes (no signal fires
     then); every other change that matters bumps the version and empties the cache at once.
+    N (the number of entries) is cached under the same version and passed to the query, which
+    saves counting every entry for each cold list.
     """
-    key = f"related:v{_version()}:{entry.pk}:{limit}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    results = query_related_entries(entry, limit=limit)
-    cache.set(key, results, timeout=settings.RELATED_CACHE_SECONDS)
+    key = list_cache_key(entry.pk, limit)
+    size_key = f"related:v{_version()}:corpus-size"
+    cached = cache.get_many([key, size_key])
+    if key in cached:
+        return cached[key]
+    results, counted = _run_query(entry, limit=limit, corpus_size=cached.get(size_key))
+    timeout = settings.RELATED_CACHE_SECONDS
+    if counted is not None:
+        cache.set(size_key, counted, timeout=timeout)
+    cache.set(key, results, timeout=timeout)
     return results
 
 

@@ -233,6 +233,20 @@ def test_exactly_one_query_cold_and_none_warm(django_assert_num_queries):
     assert len(cold) == 2
 
 
+def test_entry_count_is_cached_with_the_lists_and_recounted_after_a_change():
+    entry = EntryFactory(tags=["Botswana"])
+    other = EntryFactory(tags=["Botswana"])
+    related_entries(entry)
+    with CaptureQueriesContext(connection) as queries:
+        related_entries(other)
+    assert "COUNT(*) FROM events_entry" not in queries[0]["sql"]
+    EntryFactory()  # a third entry: N changes, so every weight does
+    with CaptureQueriesContext(connection) as queries:
+        (result,) = related_entries(other)
+    assert "COUNT(*) FROM events_entry" in queries[0]["sql"]
+    assert result.score == pytest.approx(round(math.log(1 + 3 / 2), 6), abs=1e-9)
+
+
 def test_query_count_does_not_grow_with_candidates(django_assert_num_queries):
     entry = EntryFactory(tags=["Botswana", "North Korea", "Chad"])
     for i in range(30):
@@ -316,10 +330,10 @@ def test_cached_list_expires_after_the_configured_timeout(settings, cached_pair,
     entry, _ = cached_pair
     cache.clear()
     stored = {}
-    monkeypatch.setattr(cache, "set", lambda key, value, timeout: stored.update(t=timeout))
+    monkeypatch.setattr(cache, "set", lambda key, value, timeout: stored.update({key: timeout}))
     settings.RELATED_CACHE_SECONDS = 42
     related_entries(entry)
-    assert stored["t"] == 42
+    assert stored[related_module.list_cache_key(entry.pk)] == 42
 
 
 # --- the widget on the entry page and the JSON view --------------------------------------------
