@@ -145,10 +145,17 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=5000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--explain", action="store_true", help="print the query plan too")
+    parser.add_argument(
+        "--first-pass",
+        type=int,
+        default=related.FIRST_PASS_POSTINGS,
+        help="tuning: postings read before the first scoring pass stops widening",
+    )
     args = parser.parse_args()
     if args.entries < 10 or args.tags < 6 or args.samples < 1:
         parser.error("need --entries >= 10, --tags >= 6 and --samples >= 1")
 
+    related.FIRST_PASS_POSTINGS = args.first_pass
     call_command("migrate", verbosity=0)
     vendor = f"{connection.vendor} ({connection.settings_dict['NAME']})"
     if corpus_size() != (args.entries, args.tags):

@@ -22,7 +22,7 @@ VERSION_KEY = "related:version"
 DEFAULT_LIMIT = 10
 # Tag links (postings) read from the rarest tags before the first scoring pass stops widening;
 # see the query's comments. Any value gives the same ranking; this one keeps the pass small.
-FIRST_PASS_POSTINGS = 2000
+FIRST_PASS_POSTINGS = 100
 # Slack when comparing a score bound with the bar, so float noise can only widen the search.
 _EPSILON = 1e-6
 
