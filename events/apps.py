@@ -8,4 +8,5 @@ class EventsConfig(AppConfig):
     verbose_name = "Event entries"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search_tags receivers)
+        # Connect the receivers that keep search_tags and the related-stories cache current.
+        from . import related, signals  # noqa: F401

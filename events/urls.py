@@ -25,4 +25,5 @@ urlpatterns = [
         views.EntryDetailView.as_view(),
         name="detail",
     ),
+    path("events/<int:pk>/related.json", views.related_json, name="related-json"),
 ]

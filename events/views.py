@@ -1,5 +1,6 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 from django.views.generic.dates import (
@@ -15,6 +16,7 @@ from . import selectors
 from .filters import EntryFilter
 from .models import Entry
 from .querystrings import filter_links
+from .related import related_entries
 
 
 class HomeView(ListView):
@@ -156,3 +158,24 @@ class TagDetailView(ListView):
         context["tag"] = self.tag
         context["co_occurring"] = selectors.co_occurring_tags(self.tag)
         return context
+
+
+def related_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The "Related" widget of a live entry as JSON, for other pages; 404 unless live."""
+    entry = get_object_or_404(Entry.objects.published(), pk=pk)
+    return JsonResponse(
+        {
+            "entry": entry.pk,
+            "related": [
+                {
+                    "id": item.pk,
+                    "date": item.event_date.isoformat(),
+                    "headline": item.headline,
+                    "url": item.get_absolute_url(),
+                    "score": item.score,
+                    "context": item.shared_tags,
+                }
+                for item in related_entries(entry)
+            ],
+        }
+    )

@@ -145,3 +145,6 @@ COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", False)
 # Where the client's IP is read from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that
 # sets it (never a header the client can forge past your proxy).
 COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
+# Related stories (events/related.py): how long a cached related list may live. It bounds how
+# late a scheduled entry shows up in other entries' widgets after its publish time passes.
+RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
