@@ -18,6 +18,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-for-the-test-0123456789",
     "ALLOWED_HOSTS": "news.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -38,6 +39,13 @@ def _manage(*args, env):
 def test_check_deploy_passes_with_production_variables():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_production_has_no_shared_cache():
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "newsroom.W001" in result.stderr and "Set REDIS_URL" in result.stderr
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
