@@ -3,6 +3,8 @@
 The ranking is one SQL query (`query_related_entries`), cached by `related_entries`. The cache
 holds a global version number that signal handlers bump whenever an entry or a tag link changes
 (see `bump_related_version`), so a cached list never outlives a change that could alter it.
+N and df(t) come from count tables that database triggers keep exact (`EntryCount`,
+`TagCount`, migration 0004), so the query counts nothing and needs no cache for them.
 """
 
 import json
@@ -321,8 +323,6 @@ def related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
     Cold: one SQL query. Warm: none. A cached list lives RELATED_CACHE_SECONDS at most, which
     bounds how late a scheduled entry appears once its publish time passes (no signal fires
     then); every other change that matters bumps the version and empties the cache at once.
-    N (the number of entries) is cached under the same version and passed to the query, which
-    saves counting every entry for each cold list.
     """
     key = list_cache_key(entry.pk, limit)
     results = cache.get(key)
