@@ -1,7 +1,7 @@
 """Benchmark: related_entries() (cold cache) against django-taggit's similar_objects().
 
     python bench/related.py [--entries 100000] [--tags 5000] [--samples 200] [--explain]
-                             [--first-pass 3000] [--first-exact 100]
+                             [--first-pass 6000] [--first-exact 100]
 
 Runs on the database DATABASE_URL names (newsroom.settings.dev); without DATABASE_URL it uses
 a throwaway SQLite file in the temporary directory rather than the development database.

@@ -25,7 +25,7 @@ VERSION_KEY = "related:version"
 DEFAULT_LIMIT = 10
 # Tuning of the first pass (see the query's comments); any values give the same ranking.
 # Tag links (postings) read from the rarest tags before the first pass stops widening ...
-FIRST_PASS_POSTINGS = 3000
+FIRST_PASS_POSTINGS = 6000
 # ... but it reads the next rarest tag while fewer than this many postings were read ...
 FIRST_PASS_FLOOR = 30
 # ... and scores exactly this many of its best candidates to set the bar.
