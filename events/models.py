@@ -177,3 +177,38 @@ class ArchiveRecord(models.Model):
 
     def __str__(self):
         return f"{self.entry_id}: {self.get_level_display()}"
+
+
+class TagCount(models.Model):
+    """How many entries carry each tag, drafts included: df(t) in the related-stories weights.
+
+    Written only by database triggers on the tag through table (migration 0004), never by
+    Django code, so bulk inserts, `QuerySet.update()`, cascades and raw SQL keep it exact too.
+    A tag that no entry carries has no row.
+    """
+
+    tag_id = models.IntegerField(primary_key=True)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "tag count"
+
+    def __str__(self):
+        return f"tag {self.tag_id}: {self.entries} entries"
+
+
+class EntryCount(models.Model):
+    """The number of entries, drafts included (N in the related-stories weights), in one row.
+
+    Row 1 is written only by database triggers on the entry table (migration 0004); no row
+    means no entries.
+    """
+
+    id = models.SmallIntegerField(primary_key=True)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "entry count"
+
+    def __str__(self):
+        return f"{self.entries} entries"

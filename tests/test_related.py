@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from events import related as related_module
-from events.models import Entry, TaggedEntry
+from events.models import Entry, EntryCount, TagCount, TaggedEntry
 from events.related import query_related_entries, related_entries
 from events.services import publish, unpublish
 from tests.factories import EntryFactory
@@ -190,12 +190,18 @@ def test_shared_tags_are_listed_by_weight_then_name():
     assert result.shared_tags == ["North Korea", "Angola", "human rights", "Zambia"]
 
 
-@pytest.mark.parametrize("first_pass", [0, 3, 40, 10**9])
+@pytest.mark.parametrize(
+    ("budget", "floor", "exact"),
+    [(0, 0, 1), (0, 1, 1), (3, 5, 2), (40, 1, 5), (40, 30, 100), (10**9, 0, 1), (10**9, 30, 100)],
+)
 @pytest.mark.parametrize("limit", [1, 3, 10])
 def test_ranking_matches_the_rule_on_a_random_corpus_whatever_the_first_pass(
-    monkeypatch, first_pass, limit
+    monkeypatch, budget, floor, exact, limit
 ):
-    monkeypatch.setattr(related_module, "FIRST_PASS_POSTINGS", first_pass)
+    # Each knob only moves work between the query's passes; every setting must give the rule.
+    monkeypatch.setattr(related_module, "FIRST_PASS_POSTINGS", budget)
+    monkeypatch.setattr(related_module, "FIRST_PASS_FLOOR", floor)
+    monkeypatch.setattr(related_module, "FIRST_PASS_EXACT", exact)
     rng = random.Random(4)
     names = [f"tag {i}" for i in range(14)]
     popularity = [1 / (i + 1) for i in range(len(names))]
@@ -211,7 +217,7 @@ def test_ranking_matches_the_rule_on_a_random_corpus_whatever_the_first_pass(
                 scheduled=kind == "scheduled",
             )
         )
-    for entry in entries[:25]:
+    for entry in entries:
         got = as_rows(query_related_entries(entry, limit=limit))
         expected = oracle(entry, limit)
         assert [(pk, tags) for pk, _, tags in got] == [(pk, tags) for pk, _, tags in expected]
@@ -233,18 +239,66 @@ def test_exactly_one_query_cold_and_none_warm(django_assert_num_queries):
     assert len(cold) == 2
 
 
-def test_entry_count_is_cached_with_the_lists_and_recounted_after_a_change():
+def assert_counts_exact() -> None:
+    """The trigger-kept N and df(t) equal a fresh count of the tables."""
+    assert EntryCount.objects.get(id=1).entries == Entry.objects.count()
+    df = dict(
+        TaggedEntry.objects.values_list("tag_id").annotate(c=Count("id")).values_list("tag_id", "c")
+    )
+    assert dict(TagCount.objects.values_list("tag_id", "entries")) == df
+
+
+def test_the_query_counts_nothing_and_reads_n_and_df_from_trigger_kept_counts():
     entry = EntryFactory(tags=["Botswana"])
     other = EntryFactory(tags=["Botswana"])
-    related_entries(entry)
     with CaptureQueriesContext(connection) as queries:
-        related_entries(other)
-    assert "COUNT(*) FROM events_entry" not in queries[0]["sql"]
+        query_related_entries(other)
+    assert "COUNT(" not in queries[0]["sql"].upper()
     EntryFactory()  # a third entry: N changes, so every weight does
-    with CaptureQueriesContext(connection) as queries:
-        (result,) = related_entries(other)
-    assert "COUNT(*) FROM events_entry" in queries[0]["sql"]
+    (result,) = related_entries(other)
+    assert result.pk == entry.pk
     assert result.score == pytest.approx(round(math.log(1 + 3 / 2), 6), abs=1e-9)
+
+
+def test_counts_stay_exact_through_bulk_writes_updates_cascades_and_raw_sql():
+    botswana, chad, niger = (Tag.objects.create(name=n) for n in ["Botswana", "Chad", "Niger"])
+    entries = Entry.objects.bulk_create(
+        [Entry(event_date=on(i), headline=f"Bulk {i}", slug=f"bulk-{i}") for i in range(6)]
+    )
+    if entries[0].pk is None:
+        entries = list(Entry.objects.filter(slug__startswith="bulk-").order_by("slug"))
+    TaggedEntry.objects.bulk_create(
+        [TaggedEntry(content_object=e, tag=botswana) for e in entries]
+        + [TaggedEntry(content_object=e, tag=chad) for e in entries[:3]]
+    )
+    assert_counts_exact()
+    TaggedEntry.objects.filter(tag=chad, content_object=entries[0]).update(tag=niger)
+    assert_counts_exact()
+    entries[1].delete()  # cascades to its two tag links
+    assert_counts_exact()
+    Entry.objects.filter(pk__in=[e.pk for e in entries[2:4]]).delete()
+    assert_counts_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM events_taggedentry WHERE tag_id = %s", [botswana.pk])
+        cursor.execute("DELETE FROM events_entry WHERE id = %s", [entries[5].pk])
+    assert_counts_exact()
+    assert not TagCount.objects.filter(tag_id=botswana.pk).exists()  # no entry carries it
+    EntryFactory(tags=["Chad", "Niger"])  # the ordinary path: save() and tags.add()
+    assert_counts_exact()
+
+
+def test_ranking_is_exact_after_bulk_inserts_that_send_no_signals():
+    entry = EntryFactory(tags=["Chad", "Niger"])
+    chad = EntryFactory(event_date=on(2), tags=["Chad"])
+    niger = EntryFactory(event_date=on(1), tags=["Niger"])
+    assert ids(query_related_entries(entry)) == [niger.pk, chad.pk]  # tie: closer first
+    (draft,) = Entry.objects.bulk_create([Entry(event_date=DAY, headline="Bulk", slug="bulk")])
+    draft = draft if draft.pk else Entry.objects.get(slug="bulk")
+    TaggedEntry.objects.bulk_create(
+        [TaggedEntry(content_object=draft, tag=Tag.objects.get(name="Niger"))]
+    )
+    assert ids(query_related_entries(entry)) == [chad.pk, niger.pk]  # Niger is commoner now
+    assert as_rows(query_related_entries(entry)) == oracle(entry)
 
 
 def test_query_count_does_not_grow_with_candidates(django_assert_num_queries):
