@@ -9,6 +9,11 @@ from events.models import Entry
 BODY_MAX_LENGTH = 3000
 
 
+def normalize_email(email: str) -> str:
+    """How an email is compared for blocks and rate limits: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         """Comments readers may see: approved by a moderator (or posted by signed-in staff)."""
@@ -99,5 +104,5 @@ class Block(models.Model):
     def save(self, *args, **kwargs):
         self.value = self.value.strip()
         if self.kind == self.Kind.EMAIL:
-            self.value = self.value.lower()
+            self.value = normalize_email(self.value)
         super().save(*args, **kwargs)

@@ -12,6 +12,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .models import normalize_email
+
 
 def _key(kind: str, value: str, window: int) -> str:
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
@@ -26,7 +28,7 @@ def allow(*, ip_address: str | None, email: str) -> bool:
     """
     window_seconds = settings.COMMENTS_RATE_WINDOW_MINUTES * 60
     window = int(time.time() // window_seconds)
-    keys = [_key("email", email.strip().lower(), window)]
+    keys = [_key("email", normalize_email(email), window)]
     if ip_address:
         keys.append(_key("ip", ip_address, window))
     allowed = True

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from events.models import Entry
 
-from .models import Block, Comment
+from .models import Block, Comment, normalize_email
+from .moderators import GROUP_NAME
 
 logger = logging.getLogger(__name__)
-
-MODERATORS_GROUP = "Moderators"
 
 
 def comments_open(entry: Entry, *, now: datetime.datetime | None = None) -> bool:
@@ -40,7 +39,7 @@ def comments_open(entry: Entry, *, now: datetime.datetime | None = None) -> bool
 
 def is_blocked(*, email: str, ip_address: str | None) -> bool:
     """Whether this email address or IP address is on the blocklist (one query)."""
-    blocks = Block.objects.filter(kind=Block.Kind.EMAIL, value=email.strip().lower())
+    blocks = Block.objects.filter(kind=Block.Kind.EMAIL, value=normalize_email(email))
     if ip_address:
         blocks = blocks | Block.objects.filter(kind=Block.Kind.IP, value=ip_address)
     return blocks.exists()
@@ -99,7 +98,7 @@ def block_senders(comments: QuerySet[Comment], *, moderator, reason: str = "") -
     senders = comments.values_list("email", "ip_address")
     wanted = set()
     for email, ip_address in senders:
-        wanted.add((Block.Kind.EMAIL.value, email.strip().lower()))
+        wanted.add((Block.Kind.EMAIL.value, normalize_email(email)))
         if ip_address:
             wanted.add((Block.Kind.IP.value, ip_address))
     existing = set(
@@ -125,7 +124,7 @@ def moderator_emails() -> list[str]:
     """Addresses of the active members of the Moderators group who have one."""
     return list(
         get_user_model()
-        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .objects.filter(is_active=True, groups__name=GROUP_NAME)
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
