@@ -61,8 +61,8 @@ def with_card_data(entries: QuerySet[Entry]) -> QuerySet[Entry]:
 
 
 def latest_entries() -> QuerySet[Entry]:
-    """Published entries, newest event first, ready to render as cards."""
-    return with_card_data(Entry.objects.published().order_by("-event_date", "-publish_at", "-id"))
+    """The home page's list: public entries, within a day the most recently published first."""
+    return public_entries().order_by("-event_date", "-publish_at", "-id")
 
 
 def entry_for_page(user) -> QuerySet[Entry]:
@@ -83,19 +83,26 @@ def _matching_ids(entries: QuerySet[Entry]) -> QuerySet:
     return entries.order_by().values("pk")
 
 
+def _top_tags(entries: QuerySet[Entry], *, limit: int, exclude: Tag | None = None) -> list[dict]:
+    """The tags most common among `entries`: one grouped query, rows {"slug", "name", "count"}."""
+    links = TaggedEntry.objects.filter(content_object__in=_matching_ids(entries))
+    if exclude is not None:
+        links = links.exclude(tag=exclude)
+    rows = (
+        links.values("tag__slug", "tag__name")
+        .annotate(count=Count("content_object", distinct=True))
+        .order_by("-count", "tag__name")[:limit]
+    )
+    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]
+
+
 def tag_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
     """The tags most common among `entries`, each with how many of them carry it.
 
     One grouped query; each row is {"slug", "name", "count"}: the number of results that adding
     this tag to an "all of" filter would leave.
     """
-    rows = (
-        TaggedEntry.objects.filter(content_object__in=_matching_ids(entries))
-        .values("tag__slug", "tag__name")
-        .annotate(count=Count("content_object", distinct=True))
-        .order_by("-count", "tag__name")[:limit]
-    )
-    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]
+    return _top_tags(entries, limit=limit)
 
 
 def publisher_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
@@ -155,11 +162,4 @@ def co_occurring_tags(tag: Tag, *, limit: int = 10) -> list[dict]:
 
     One grouped query; rows are {"slug", "name", "count"}, count = entries carrying both.
     """
-    rows = (
-        TaggedEntry.objects.filter(content_object__in=_matching_ids(entries_tagged(tag)))
-        .exclude(tag=tag)
-        .values("tag__slug", "tag__name")
-        .annotate(count=Count("content_object", distinct=True))
-        .order_by("-count", "tag__name")[:limit]
-    )
-    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]
+    return _top_tags(entries_tagged(tag), limit=limit, exclude=tag)
