@@ -39,7 +39,7 @@ from taggit.models import Tag  # noqa: E402
 
 from comments.models import Comment  # noqa: E402
 from events.models import Entry  # noqa: E402
-from newsroom.services.portable import export_entries  # noqa: E402
+from interchange.jsonlines import export_entries  # noqa: E402
 from sources.models import Publisher, Source  # noqa: E402
 
 TAGS = [f"Topic {n}" for n in range(2000)]

@@ -40,8 +40,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from events import related  # noqa: E402
 from events.models import Entry, TaggedEntry  # noqa: E402
+from events.related import query as related  # noqa: E402
 
 PREFIX = "bench-related"
 SEED = 20140219

@@ -8,5 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Event entries"
 
     def ready(self):
-        # Connect the receivers that keep search_tags and the related-stories cache current.
-        from . import related, signals  # noqa: F401
+        # The receivers that keep search_tags and the related-stories cache current.
+        from . import signals
+
+        signals.connect()

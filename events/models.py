@@ -2,14 +2,14 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-SLUG_MAX_LENGTH = 200
+from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH
 
 
 class EntryQuerySet(models.QuerySet):
@@ -20,6 +20,21 @@ class EntryQuerySet(models.QuerySet):
         A scheduled entry (publish time in the future) goes live by itself when the time passes.
         """
         return self.filter(status=Entry.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def carrying(self, tag):
+        """Entries that carry `tag` (a Tag or its id): the one "entry carries tag" filter.
+
+        An EXISTS on the tag links, so an entry is never repeated and other filters compose.
+        """
+        return self.filter(
+            Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag=tag))
+        )
+
+    def carrying_any(self, tags):
+        """Entries that carry at least one of `tags`."""
+        return self.filter(
+            Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+        )
 
     def visible_to(self, user):
         """What `user` may open by URL: staff see drafts too (with a banner), readers only live."""
@@ -38,7 +53,7 @@ class Entry(models.Model):
     event_date = models.DateField(
         "date of the event", help_text="The day the event happened; it is part of the entry's URL."
     )
-    headline = models.CharField(max_length=1000)
+    headline = models.CharField(max_length=HEADLINE_MAX_LENGTH)
     slug = models.SlugField(
         max_length=SLUG_MAX_LENGTH,
         unique_for_date="event_date",
@@ -152,31 +167,6 @@ class TaggedEntry(TaggedItemBase):
         # (tag, entry) covers "which entries carry tag t" and per-tag counts from the index alone;
         # the unique constraint above covers "which tags does entry e carry".
         indexes = [models.Index(fields=["tag", "content_object"], name="taggedentry_tag_entry_idx")]
-
-
-class ArchiveRecord(models.Model):
-    """How much of an imported entry the archive has given us, so imports merge in any order.
-
-    An entry first named by another page's link is a placeholder (level "link"); its day page
-    and then its own page complete it. Higher levels overwrite what lower ones wrote, never the
-    reverse, which makes the result independent of the order the pages arrive in.
-    """
-
-    class Level(models.IntegerChoices):
-        LINK = 1, "named by a link"
-        DAY = 2, "listed on its day page"
-        PAGE = 3, "its own page imported"
-
-    entry = models.OneToOneField(
-        Entry, on_delete=models.CASCADE, primary_key=True, related_name="archive_record"
-    )
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
-    body_level = models.PositiveSmallIntegerField(
-        choices=Level.choices, null=True, blank=True, help_text="Who wrote the body, if anyone."
-    )
-
-    def __str__(self):
-        return f"{self.entry_id}: {self.get_level_display()}"
 
 
 class TagCount(models.Model):

@@ -1,15 +1,19 @@
-"""Keep `Entry.search_tags` current when tags are added, removed, cleared, renamed or deleted."""
+"""Every signal receiver of the events app, connected from `EventsConfig.ready()`.
+
+Two things follow tag and entry changes: `Entry.search_tags` (the tag names search weighs) and
+the related-stories cache version (any change that could reorder a related list bumps it).
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
-from django.dispatch import receiver
 from taggit.models import Tag
 
 from .models import Entry, TaggedEntry
+from .related import bump_related_version
 from .search import refresh_search_tags
 
 
-@receiver(m2m_changed, sender=TaggedEntry)
 def entry_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Refresh search_tags after taggit's add/remove/clear (bulk, so no post_save)."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if isinstance(instance, Entry):
@@ -18,7 +22,6 @@ def entry_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         refresh_search_tags(pk_set)
 
 
-@receiver(post_save, sender=Tag)
 def tag_renamed(sender, instance, created, **kwargs):
     if not created:
         refresh_search_tags(
@@ -26,7 +29,6 @@ def tag_renamed(sender, instance, created, **kwargs):
         )
 
 
-@receiver(pre_delete, sender=Tag)
 def tag_deleting(sender, instance, **kwargs):
     # Deleting a tag removes its links by cascade, without m2m_changed: note whose tags change.
     instance._tagged_entry_ids = list(
@@ -34,6 +36,37 @@ def tag_deleting(sender, instance, **kwargs):
     )
 
 
-@receiver(post_delete, sender=Tag)
 def tag_deleted(sender, instance, **kwargs):
     refresh_search_tags(getattr(instance, "_tagged_entry_ids", []))
+
+
+def entry_or_tag_changed(sender, **kwargs) -> None:
+    # Any save: status, dates, headline and slug all show in (or gate) the related widget, and
+    # a new entry changes N. Saves are rare next to page views, so precision here buys nothing.
+    bump_related_version()
+
+
+def entry_tag_links_changed(sender, action: str, **kwargs) -> None:
+    # taggit's add/remove/clear/set use bulk operations and send m2m_changed, not post_save.
+    if action.startswith("post_"):
+        bump_related_version()
+
+
+def connect() -> None:
+    """Connect every receiver once (dispatch_uid makes a second call harmless)."""
+    m2m_changed.connect(entry_tags_changed, sender=TaggedEntry, dispatch_uid="search_tags_m2m")
+    post_save.connect(tag_renamed, sender=Tag, dispatch_uid="search_tag_renamed")
+    pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="search_tag_deleting")
+    post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="search_tag_deleted")
+    for signal, sender, uid in (
+        (post_save, Entry, "related_entry_saved"),
+        (post_delete, Entry, "related_entry_deleted"),
+        (post_save, TaggedEntry, "related_link_saved"),
+        (post_delete, TaggedEntry, "related_link_deleted"),
+        (post_save, Tag, "related_tag_saved"),
+        (post_delete, Tag, "related_tag_deleted"),
+    ):
+        signal.connect(entry_or_tag_changed, sender=sender, dispatch_uid=uid)
+    m2m_changed.connect(
+        entry_tag_links_changed, sender=TaggedEntry, dispatch_uid="related_tags_changed"
+    )

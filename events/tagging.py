@@ -6,7 +6,9 @@ a space never splits a tag ("North Korea" is one tag even with no comma in the f
 
 import csv
 
-TAG_MAX_LENGTH = 100
+from .limits import TAG_MAX_LENGTH
+
+__all__ = ["TAG_MAX_LENGTH", "edit_string_for_tags", "parse_tags", "quote_tag"]
 
 
 def parse_tags(text: str) -> list[str]:

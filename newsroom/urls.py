@@ -1,19 +1,11 @@
-"""Root URLconf: the admin, then each app's public pages."""
+"""Root URLconf: the admin (the editors' desk), then the public site and comment posting."""
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from events.sitemaps import DayArchiveSitemap, EntrySitemap, TagSitemap
-from sources.sitemaps import PublisherSitemap
-
-SITEMAPS = {
-    "entries": EntrySitemap,
-    "days": DayArchiveSitemap,
-    "tags": TagSitemap,
-    "publishers": PublisherSitemap,
-}
+from reading.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,7 +15,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
-    path("sources/", include("sources.urls")),
-    path("", include("events.urls")),
+    path("sources/", include("reading.publisher_urls")),
+    path("", include("reading.urls")),
     path("", include("comments.urls")),
 ]

@@ -5,25 +5,15 @@ from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from .links import normalize_url
-from .models import Citation, Publisher, Source, http_url
+from .forms import NormalizedURLField
+from .models import Citation, Publisher, Source
 from .services import get_or_create_source
-
-
-class HttpURLField(forms.URLField):
-    """A URL field that accepts only absolute http(s) URLs, with one clear message otherwise."""
-
-    default_validators = [http_url]
-    default_error_messages = {"invalid": http_url.message}
-
-    def __init__(self, **kwargs):
-        super().__init__(assume_scheme="https", max_length=2000, **kwargs)
 
 
 class CitationForm(forms.ModelForm):
     """One source row on the entry page: the article's details, stored once per normalised URL."""
 
-    url = HttpURLField(label="URL")
+    url = NormalizedURLField(label="URL")
     title = forms.CharField(max_length=500, required=False)
     publisher = forms.ModelChoiceField(
         Publisher.objects.all(),
@@ -48,12 +38,6 @@ class CitationForm(forms.ModelForm):
             source = self.instance.source
             for name in ("url", "title", "publisher", "byline", "published_on", "excerpt"):
                 self.initial.setdefault(name, getattr(source, name))
-
-    def clean_url(self):
-        try:
-            return normalize_url(self.cleaned_data["url"])
-        except ValueError:
-            raise forms.ValidationError("Enter an http:// or https:// URL.") from None
 
     def save(self, commit=True):
         data = self.cleaned_data
@@ -103,17 +87,14 @@ class CitationInline(admin.StackedInline):
 
 
 class SourceAdminForm(forms.ModelForm):
-    url = HttpURLField(label="URL")
+    url = NormalizedURLField(label="URL")
 
     class Meta:
         model = Source
         fields = ["url", "title", "publisher", "byline", "published_on", "excerpt"]
 
     def clean_url(self):
-        try:
-            url = normalize_url(self.cleaned_data["url"])
-        except ValueError:
-            raise forms.ValidationError("Enter an http:// or https:// URL.") from None
+        url = self.cleaned_data["url"]
         if Source.objects.filter(url=url).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"This article is already stored as a source: {url}")
         return url

@@ -6,13 +6,16 @@ from django.db.models import Q
 
 from events.models import Entry
 
+SOURCE_URL_MAX_LENGTH = 2000
+PUBLISHER_NAME_MAX_LENGTH = 200
+
 http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
 
 
 class Publisher(models.Model):
     """A news organisation; found from a source URL's domain when the editor names none."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=PUBLISHER_NAME_MAX_LENGTH, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True, validators=[http_url])
     domain = models.CharField(
@@ -36,7 +39,9 @@ class Publisher(models.Model):
 class Source(models.Model):
     """One article, stored once per normalised URL; it can back several entries."""
 
-    url = models.URLField("URL", max_length=2000, unique=True, validators=[http_url])
+    url = models.URLField(
+        "URL", max_length=SOURCE_URL_MAX_LENGTH, unique=True, validators=[http_url]
+    )
     title = models.CharField(max_length=500, blank=True)
     publisher = models.ForeignKey(
         Publisher, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"

@@ -1,9 +1,6 @@
 """Reads over publishers and sources."""
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-
-from events.models import Entry
-from events.selectors import public_entries
+from django.db.models import Exists, OuterRef
 
 from .links import domain_of
 from .models import Citation, Publisher
@@ -26,25 +23,10 @@ def publisher_for_url(url: str) -> Publisher | None:
     return None
 
 
-def publishers_by_use() -> QuerySet[Publisher]:
-    """Publishers cited by published entries, most cited first, annotated with `entry_count`."""
-    live = Entry.objects.published().values("pk")
-    return (
-        Publisher.objects.filter(sources__citations__entry__in=live)
-        .annotate(entry_count=Count("sources__citations__entry", distinct=True))
-        .order_by("-entry_count", "name")
-    )
+def cites_publisher(publisher: Publisher) -> Exists:
+    """The one "entry cites publisher" filter: `entries.filter(cites_publisher(p))`.
 
-
-def entries_citing(publisher: Publisher) -> QuerySet[Entry]:
-    """Published entries that cite at least one of `publisher`'s sources, newest first."""
-    return public_entries().filter(
-        Exists(Citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
-    )
-
-
-def citation_count(publisher: Publisher) -> int:
-    """How many times published entries cite `publisher`'s sources (one COUNT query)."""
-    return Citation.objects.filter(
-        source__publisher=publisher, entry__in=Entry.objects.published().values("pk")
-    ).count()
+    An EXISTS over the entry's citations, so an entry citing several of the publisher's
+    articles appears once and other filters compose.
+    """
+    return Exists(Citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))

@@ -13,6 +13,20 @@ from .models import Citation, Publisher, Source
 from .selectors import publisher_for_url
 
 
+def free_publisher_slug(wanted: str, *, reserved: frozenset[str] | set[str] = frozenset()) -> str:
+    """The publisher-slug rule: `wanted` slugified, or with -2, -3, ... when that is taken.
+
+    Taken means used by a stored publisher or listed in `reserved` (slugs a bulk import is
+    about to use). The admin, the archive import and the JSON Lines import all call this.
+    """
+    base = slugify(wanted)[:190] or "publisher"
+    slug, n = base, 1
+    while slug in reserved or Publisher.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def get_or_create_publisher(name: str, *, domain: str = "", homepage: str = "") -> Publisher:
     """The publisher called `name` (case-insensitively), created with a unique slug if new."""
     name = " ".join(name.split())
@@ -22,11 +36,7 @@ def get_or_create_publisher(name: str, *, domain: str = "", homepage: str = "") 
             publisher.domain = domain
             publisher.save(update_fields=["domain"])
         return publisher
-    base = slugify(name)[:190] or "publisher"
-    slug, n = base, 1
-    while Publisher.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
+    slug = free_publisher_slug(name)
     if domain and Publisher.objects.filter(domain=domain).exists():
         domain = ""  # the domain already belongs to another publisher; keep the first
     return Publisher.objects.create(name=name, slug=slug, domain=domain, homepage=homepage)

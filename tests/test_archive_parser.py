@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from events.archive import (
+from interchange.archive import (
     ArchiveError,
     DayPage,
     EntryPage,

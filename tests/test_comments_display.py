@@ -129,7 +129,7 @@ def test_card_count_ignores_unapproved_and_is_absent_at_zero(client):
 
 
 def test_approved_count_is_not_inflated_by_tag_joins():
-    from events.selectors import with_card_data
+    from reading.selectors import with_card_data
 
     entry = EntryFactory(tags=["Budget", "Parliament"])
     CommentFactory.create_batch(2, entry=entry, status=APPROVED)

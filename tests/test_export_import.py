@@ -13,8 +13,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from comments.models import Comment
-from events.models import ArchiveRecord, Entry
-from newsroom.services.portable import export_entries, import_lines
+from events.models import Entry
+from interchange.jsonlines import export_entries, import_lines
+from interchange.models import ArchiveRecord
 from sources.models import Citation, Publisher, Source
 from tests.factories import CitationFactory, EntryFactory, SourceFactory, UserFactory
 

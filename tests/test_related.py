@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from taggit.models import Tag
 
-from events import related as related_module
 from events.models import Entry, EntryCount, TagCount, TaggedEntry
+from events.related import cache as related_cache
+from events.related import query as related_module
 from events.related import query_related_entries, related_entries
 from events.services import publish, unpublish
 from tests.factories import EntryFactory
@@ -387,7 +388,7 @@ def test_cached_list_expires_after_the_configured_timeout(settings, cached_pair,
     monkeypatch.setattr(cache, "set", lambda key, value, timeout: stored.update({key: timeout}))
     settings.RELATED_CACHE_SECONDS = 42
     related_entries(entry)
-    assert stored[related_module.list_cache_key(entry.pk)] == 42
+    assert stored[related_cache.list_cache_key(entry.pk)] == 42
 
 
 # --- the widget on the entry page and the JSON view --------------------------------------------

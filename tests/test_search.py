@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from events import search
 from events.models import Entry
-from events.templatetags.reading import snippet
+from reading.templatetags.reading import snippet
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "events",
     "sources",
     "comments",
+    "reading",
+    "desk",
+    "interchange",
 ]
 
 MIDDLEWARE = [

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
-SLUG_MAX_LENGTH = 200
-HEADLINE_MAX_LENGTH = 1000
-TAG_MAX_LENGTH = 100
+from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, SLUG_RE, TAG_MAX_LENGTH
 
 # A link to an archive page: /news/2014/02/19/<slug>.md; the day folder may be unpadded (2016/03/7).
 PAGE_LINK = r"/news/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<slug>[^/()\s]+)\.md"
@@ -34,7 +32,6 @@ LIST_LINK_RE = re.compile(r"^\d+\.\s+\[(?P<text>.*)\]\((?P<url>[^)\s]*)\)(?P<res
 STORY_LINK_RE = re.compile(r"^### \[(?P<text>.*)\]\(" + PAGE_LINK + r"\)\s*$")
 PAGE_PATH_RE = re.compile(r"^" + PAGE_LINK.removeprefix("/") + r"$")
 CONTEXT_RE = re.compile(r"^_Context:(?P<tags>.*)_$")
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Pieces that a naive split on ", " cuts off the tag they belong to.
 TAG_SUFFIX_RE = re.compile(r"^(Inc\.|Jr\.|Sr\.|Ltd\.|\d{4})$")
 PSEUDO_SOURCES = frozenset({"cover image"})

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.services.archive_import import MAX_PAGE_BYTES, import_files
+from interchange.archive_import import MAX_PAGE_BYTES, import_files
 
 
 class Command(BaseCommand):

@@ -9,7 +9,6 @@ keeps a per-entry or per-source cache across batches.
 import contextlib
 import datetime
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -18,16 +17,18 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from comments.models import Comment
-from events.models import SLUG_MAX_LENGTH, ArchiveRecord, Entry, TaggedEntry
-from sources.models import Citation, Publisher, Source
+from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
+from events.models import Entry, TaggedEntry
+from sources.links import normalize_url
+from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, Source
+from sources.services import free_publisher_slug
 
 from .archive_import import tag_slug
+from .models import ArchiveRecord
 
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 # One line holds one entry; a line longer than this is refused rather than parsed.
 MAX_LINE_CHARS = 1_000_000
 
@@ -200,11 +201,11 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
     record["event_date"] = _date(record.get("event_date"), line, "event_date")
     slug = record.get("slug")
     _need(
-        isinstance(slug, str) and bool(SLUG_RE.match(slug)) and len(slug) <= SLUG_MAX_LENGTH,
+        is_slug(slug),
         line,
         f"slug is not a slug of at most {SLUG_MAX_LENGTH} characters: {slug!r}",
     )
-    _text(record, "headline", line, max_length=1000, required=True)
+    _text(record, "headline", line, max_length=HEADLINE_MAX_LENGTH, required=True)
     _text(record, "body", line)
     _need(
         record.get("status") in Entry.Status.values,
@@ -223,12 +224,15 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         record.setdefault(key, [])
     for tag in record["tags"]:
         _need(isinstance(tag, dict), line, "a tag must be an object with name and slug")
-        _text(tag, "name", line, max_length=100, required=True)
-        _text(tag, "slug", line, max_length=100)
+        _text(tag, "name", line, max_length=TAG_MAX_LENGTH, required=True)
+        _text(tag, "slug", line, max_length=TAG_MAX_LENGTH)
     for source in record["sources"]:
         _need(isinstance(source, dict), line, "a source must be an object")
-        url = _text(source, "url", line, max_length=2000, required=True)
-        _need(url.lower().startswith(("http://", "https://")), line, f"not an http(s) URL: {url!r}")
+        url = _text(source, "url", line, max_length=SOURCE_URL_MAX_LENGTH, required=True)
+        try:
+            source["url"] = normalize_url(url)
+        except ValueError:
+            raise LineError(line, f"not an http(s) URL: {url!r}") from None
         source["published_on"] = _date(source.get("published_on"), line, "published_on", null=True)
         source["created"] = _datetime(source.get("created"), line, "source created")
         publisher = source.get("publisher")
@@ -313,16 +317,20 @@ class _BatchWriter:
                 if source.get("publisher"):
                     wanted.setdefault(source["publisher"]["name"], source["publisher"])
         ids = dict(Publisher.objects.filter(name__in=wanted).values_list("name", "id"))
-        new = [
-            Publisher(
-                name=name,
-                slug=data.get("slug") or slugify(name)[:200] or "publisher",
-                domain=data.get("domain") or "",
-                homepage=data.get("homepage") or "",
+        new, reserved, domains = [], set(), set()
+        for name, data in wanted.items():
+            if name in ids:
+                continue
+            # The exported slug when it is free, else the one rule every publisher follows.
+            slug = free_publisher_slug(data.get("slug") or name, reserved=reserved)
+            reserved.add(slug)
+            domain = data.get("domain") or ""
+            if domain and (domain in domains or Publisher.objects.filter(domain=domain).exists()):
+                domain = ""  # the domain already belongs to another publisher; keep the first
+            domains.add(domain)
+            new.append(
+                Publisher(name=name, slug=slug, domain=domain, homepage=data.get("homepage") or "")
             )
-            for name, data in wanted.items()
-            if name not in ids
-        ]
         for publisher in Publisher.objects.bulk_create(new):
             ids[publisher.name] = publisher.pk
         return ids

@@ -1,8 +1,5 @@
-"""Related stories: other live entries ranked by the tags they share with an entry.
+"""The related-stories ranking: one SQL query and its per-database spellings.
 
-The ranking is one SQL query (`query_related_entries`), cached by `related_entries`. The cache
-holds a global version number that signal handlers bump whenever an entry or a tag link changes
-(see `bump_related_version`), so a cached list never outlives a change that could alter it.
 N and df(t) come from count tables that database triggers keep exact (`EntryCount`,
 `TagCount`, migration 0004), so the query counts nothing and needs no cache for them.
 """
@@ -11,17 +8,11 @@ import json
 import re
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, router
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
-from taggit.models import Tag
 
-from .models import Entry, TaggedEntry
+from ..models import Entry
 
-VERSION_KEY = "related:version"
 DEFAULT_LIMIT = 10
 # Tuning of the first pass (see the query's comments); any values give the same ranking.
 # Tag links (postings) read from the rarest tags before the first pass stops widening ...
@@ -290,65 +281,3 @@ def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[E
         related.shared_tags = [name for _, name in sorted(pairs, key=_weight_order)]
         del related.related_pairs, related.related_score
     return results
-
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
-
-
-def bump_related_version() -> None:
-    """Make every cached related list stale at once.
-
-    Scores depend on N and on every tag's df, so one entry's change can reorder any list:
-    a global version is the simplest invalidation that is always right.
-    """
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
-
-
-def list_cache_key(entry_pk: int, limit: int = DEFAULT_LIMIT) -> str:
-    """Where the related list of one entry is cached (under the current version)."""
-    return f"related:v{_version()}:{entry_pk}:{limit}"
-
-
-def related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[Entry]:
-    """The related entries of `entry` (see `query_related_entries`), from the cache if fresh.
-
-    Cold: one SQL query. Warm: none. A cached list lives RELATED_CACHE_SECONDS at most, which
-    bounds how late a scheduled entry appears once its publish time passes (no signal fires
-    then); every other change that matters bumps the version and empties the cache at once.
-    """
-    key = list_cache_key(entry.pk, limit)
-    results = cache.get(key)
-    if results is None:
-        results = query_related_entries(entry, limit=limit)
-        cache.set(key, results, timeout=settings.RELATED_CACHE_SECONDS)
-    return results
-
-
-@receiver(post_save, sender=Entry, dispatch_uid="related_entry_saved")
-@receiver(post_delete, sender=Entry, dispatch_uid="related_entry_deleted")
-@receiver(post_save, sender=TaggedEntry, dispatch_uid="related_link_saved")
-@receiver(post_delete, sender=TaggedEntry, dispatch_uid="related_link_deleted")
-@receiver(post_save, sender=Tag, dispatch_uid="related_tag_saved")
-@receiver(post_delete, sender=Tag, dispatch_uid="related_tag_deleted")
-def _entry_or_tag_changed(sender, **kwargs) -> None:
-    # Any save: status, dates, headline and slug all show in (or gate) the widget, and a new
-    # entry changes N. Saves are rare next to page views, so precision here buys nothing.
-    bump_related_version()
-
-
-@receiver(m2m_changed, sender=TaggedEntry, dispatch_uid="related_tags_changed")
-def _entry_tags_changed(sender, action: str, **kwargs) -> None:
-    # taggit's add/remove/clear/set use bulk operations and send m2m_changed, not post_save.
-    if action.startswith("post_"):
-        bump_related_version()
-
-
-__all__ = ["bump_related_version", "query_related_entries", "related_entries"]

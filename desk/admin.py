@@ -9,11 +9,10 @@ from django.utils.html import format_html
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+from events import services
+from events.limits import TAG_MAX_LENGTH
+from events.models import Entry
 from sources.admin import CitationInline
-
-from . import services
-from .models import Entry
-from .tagging import TAG_MAX_LENGTH
 
 
 class TagAutocompleteWidget(TagWidget):

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from . import feeds, views
 
+# The public URL namespace keeps its first name, `events:`.
 app_name = "events"
 
 TAG = r"(?P<slug>[-\w]+)"

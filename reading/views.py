@@ -10,13 +10,13 @@ from django.views.generic.dates import (
     YearArchiveView,
 )
 from django_filters.views import FilterView
-from taggit.models import Tag
+
+from events.models import Entry
+from events.related import related_entries
 
 from . import selectors
 from .filters import EntryFilter
-from .models import Entry
 from .querystrings import filter_links
-from .related import related_entries
 
 
 class HomeView(ListView):
@@ -141,16 +141,16 @@ class TagIndexView(ListView):
 class TagDetailView(ListView):
     """/tags/<slug>/: the tag's published entries by month, its count and its companions.
 
-    A tag with no published entry is a 404, so draft-only tags do not leak.
+    A tag with no published entry is a 404 (`selectors.public_tag`), so draft-only tags do not
+    leak; its feeds apply the same rule.
     """
 
     template_name = "events/tag_detail.html"
     context_object_name = "entries"
     paginate_by = 50
-    allow_empty = False
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = selectors.public_tag(self.kwargs["slug"])
         return selectors.entries_tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -179,3 +179,35 @@ def related_json(request: HttpRequest, pk: int) -> JsonResponse:
             ],
         }
     )
+
+
+class PublisherIndexView(ListView):
+    """/sources/: publishers cited by published entries, most cited first."""
+
+    template_name = "sources/publisher_index.html"
+    context_object_name = "publishers"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.publishers_by_use()
+
+
+class PublisherDetailView(ListView):
+    """/sources/<slug>/: the published entries citing this publisher, newest first.
+
+    A publisher no published entry cites is a 404 (`selectors.public_publisher`).
+    """
+
+    template_name = "sources/publisher_detail.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.publisher = selectors.public_publisher(self.kwargs["slug"])
+        return selectors.entries_citing(self.publisher)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["publisher"] = self.publisher
+        context["citation_count"] = selectors.citation_count(self.publisher)
+        return context

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from newsroom.services.portable import export_entries
+from interchange.jsonlines import export_entries
 
 
 class Command(BaseCommand):

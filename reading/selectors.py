@@ -1,4 +1,7 @@
-"""Reads that feed public pages; each runs a fixed number of queries whatever the page size."""
+"""Reads that feed public pages, composing entries with their citations and comments.
+
+Each runs a fixed number of queries whatever the page size.
+"""
 
 import calendar
 import datetime
@@ -14,31 +17,24 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from taggit.models import Tag
 
-from .models import Entry, TaggedEntry
-
-
-def _related_model(name: str):
-    """The model behind a reverse relation other apps declare on Entry (citations, comments).
-
-    Those apps depend on `events`; reaching their models through the relation keeps `events`
-    from importing them.
-    """
-    return Entry._meta.get_field(name).related_model
+from comments.models import Comment
+from events.models import Entry, TaggedEntry
+from sources.models import Citation, Publisher
+from sources.selectors import cites_publisher
 
 
 def _citations_prefetch() -> Prefetch:
     """Citations with their source and publisher joined in, in the editor's order."""
-    citation = _related_model("citations")
-    return Prefetch("citations", queryset=citation.objects.select_related("source__publisher"))
+    return Prefetch("citations", queryset=Citation.objects.select_related("source__publisher"))
 
 
 def _approved_comment_count() -> Coalesce:
     """A correlated subquery counting an entry's approved comments (the comments app's rule)."""
-    comment = _related_model("comments")
     counts = (
-        comment.objects.approved()
+        Comment.objects.approved()
         .filter(entry=OuterRef("pk"))
         .order_by()
         .values("entry")
@@ -150,11 +146,31 @@ def tags_by_use() -> QuerySet:
     )
 
 
+def public_tag(slug: str) -> Tag:
+    """The tag at `slug` if at least one published entry carries it; Http404 otherwise.
+
+    The one rule for "may readers see this tag": its page, its feeds and the sitemap agree, so
+    a tag carried only by drafts or scheduled entries leaks nowhere.
+    """
+    tag = (
+        Tag.objects.filter(slug=slug)
+        .filter(
+            Exists(
+                TaggedEntry.objects.filter(
+                    tag=OuterRef("pk"), content_object__in=Entry.objects.published().values("pk")
+                )
+            )
+        )
+        .first()
+    )
+    if tag is None:
+        raise Http404("No published entry carries this tag.")
+    return tag
+
+
 def entries_tagged(tag: Tag) -> QuerySet[Entry]:
     """Published entries carrying `tag`, newest first, with card data (no join duplicates)."""
-    return public_entries().filter(
-        Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag=tag))
-    )
+    return public_entries().carrying(tag)
 
 
 def co_occurring_tags(tag: Tag, *, limit: int = 10) -> list[dict]:
@@ -163,3 +179,49 @@ def co_occurring_tags(tag: Tag, *, limit: int = 10) -> list[dict]:
     One grouped query; rows are {"slug", "name", "count"}, count = entries carrying both.
     """
     return _top_tags(entries_tagged(tag), limit=limit, exclude=tag)
+
+
+# Publishers: the pages, the list's publisher choices and the sitemap share one rule.
+
+
+def public_publishers() -> QuerySet[Publisher]:
+    """Publishers cited by at least one published entry, by name: the ones readers may see.
+
+    A publisher cited only by drafts or scheduled entries is in none of the public lists, and
+    its page is a 404 (`public_publisher`).
+    """
+    live_citations = Citation.objects.filter(
+        source__publisher=OuterRef("pk"), entry__in=Entry.objects.published().values("pk")
+    )
+    return Publisher.objects.filter(Exists(live_citations)).order_by("name")
+
+
+def public_publisher(slug: str) -> Publisher:
+    """The publisher at `slug` if a published entry cites it; Http404 otherwise."""
+    publisher = public_publishers().filter(slug=slug).first()
+    if publisher is None:
+        raise Http404("No published entry cites this publisher.")
+    return publisher
+
+
+def publishers_by_use() -> QuerySet[Publisher]:
+    """Public publishers, most cited first, annotated with `entry_count` (live entries only)."""
+    live = Entry.objects.published().values("pk")
+    return (
+        public_publishers()
+        .filter(sources__citations__entry__in=live)
+        .annotate(entry_count=Count("sources__citations__entry", distinct=True))
+        .order_by("-entry_count", "name")
+    )
+
+
+def entries_citing(publisher: Publisher) -> QuerySet[Entry]:
+    """Published entries that cite at least one of `publisher`'s sources, newest first."""
+    return public_entries().filter(cites_publisher(publisher))
+
+
+def citation_count(publisher: Publisher) -> int:
+    """How many times published entries cite `publisher`'s sources (one COUNT query)."""
+    return Citation.objects.filter(
+        source__publisher=publisher, entry__in=Entry.objects.published().values("pk")
+    ).count()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.services.portable import import_file
+from interchange.jsonlines import import_file
 
 
 class Command(BaseCommand):

@@ -39,8 +39,8 @@ class FilterLinks:
 
     def removing(self, name: str, value: str) -> str:
         kept = [(n, v) for n, v in self.params if (n, v) != (name, value)]
-        if name == "q":  # relevance only means something with words
-            kept = [(n, v) for n, v in kept if (n, v) != ("sort", "relevance")]
+        if name == "q":  # without words the default order is newest first
+            kept = [(n, v) for n, v in kept if (n, v) != ("sort", "newest")]
         if name == "tag" and not any(n == "tag" for n, _ in kept):
             kept = [(n, v) for n, v in kept if n != "mode"]
         return self._link(kept)
@@ -65,6 +65,11 @@ LABELS = {
 }
 
 
+def default_sort(words: str | None) -> str:
+    """The order a list has when the reader picks none: best match with words, else newest."""
+    return "relevance" if (words or "").strip() else "newest"
+
+
 def filter_links(filterset) -> FilterLinks:
     """FilterLinks for a bound EntryFilter; an invalid form keeps no filter in its links."""
     links = FilterLinks()
@@ -77,8 +82,8 @@ def filter_links(filterset) -> FilterLinks:
             continue
         if name == "mode" and (value == "all" or not form.cleaned_data.get("tag")):
             continue
-        if name == "sort" and value == "newest":
-            continue
+        if name == "sort" and value in (default_sort(form.cleaned_data.get("q")), "relevance"):
+            continue  # the default order, or "best match" (which is the default with words)
         for item in value if isinstance(value, list) else [value]:
             text = _as_text(item)
             links.params.append((name, text))

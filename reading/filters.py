@@ -5,9 +5,8 @@ becomes a form error shown on the page, never a database error.
 """
 
 from django import forms
-from django.apps import apps
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_filters import (
@@ -20,9 +19,11 @@ from django_filters import (
 )
 from taggit.models import Tag
 
-from . import search
-from .models import TaggedEntry
-from .tagging import TAG_MAX_LENGTH
+from events import search
+from events.limits import TAG_MAX_LENGTH
+from sources.selectors import cites_publisher
+
+from . import selectors
 
 MAX_TAGS = 10
 QUERY_MAX_LENGTH = 200
@@ -123,14 +124,16 @@ class EntryFilterForm(forms.Form):
 
 
 def publishers(request) -> QuerySet:
-    # By name, not by import: events never imports the sources app.
-    return apps.get_model("sources", "Publisher").objects.order_by("name")
+    """The publisher choices: only those readers may see (cited by a published entry)."""
+    return selectors.public_publishers()
 
 
 class EntryFilter(FilterSet):
     """?q=&from=&to=&tag=&tag=&mode=all|any&publisher=&sort=newest|oldest|relevance"""
 
-    SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("relevance", "Relevance")]
+    # "Best match" comes first, so a search typed into the form is ranked by relevance unless
+    # the reader picks a date order; without words it falls back to newest first.
+    SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
     MODES = [("all", "All of the tags"), ("any", "Any of the tags")]
 
     q = CharFilter(label="Words", method="filter_words", max_length=QUERY_MAX_LENGTH)
@@ -166,20 +169,13 @@ class EntryFilter(FilterSet):
         if not tags:
             return queryset
         if self.form.cleaned_data.get("mode") == "any":
-            return queryset.filter(
-                Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
-            )
+            return queryset.carrying_any(tags)
         for tag in tags:
-            queryset = queryset.filter(
-                Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag=tag))
-            )
+            queryset = queryset.carrying(tag)
         return queryset
 
     def filter_publisher(self, queryset, name, publisher):
-        citation = queryset.model._meta.get_field("citations").related_model
-        return queryset.filter(
-            Exists(citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
-        )
+        return queryset.filter(cites_publisher(publisher))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -2,13 +2,12 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from taggit.models import Tag
+
+from events.markdown import render_markdown
 
 from . import selectors
-from .markdown import render_markdown
 
 FEED_SIZE = 50
 
@@ -49,10 +48,10 @@ class LatestEntriesAtomFeed(LatestEntriesFeed):
 
 
 class TagFeed(LatestEntriesFeed):
-    """The newest published entries carrying one tag."""
+    """The newest published entries carrying one tag; 404 exactly when the tag's page is."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return selectors.public_tag(slug)
 
     def title(self, tag):
         return f"{settings.SITE_NAME}: {tag.name}"

@@ -1,3 +1,5 @@
+"""Publisher pages under /sources/ (URL namespace `sources`, kept from before the move)."""
+
 from django.urls import path
 
 from . import views

@@ -1,10 +1,11 @@
-"""sitemap.xml sections for entries, day archives and tags; all from published() only."""
+"""sitemap.xml sections for entries, day archives, tags and publishers; all from published()."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from events.models import Entry
+
 from . import selectors
-from .models import Entry
 
 
 class EntrySitemap(Sitemap):
@@ -45,3 +46,22 @@ class TagSitemap(Sitemap):
 
     def location(self, slug):
         return reverse("events:tag", kwargs={"slug": slug})
+
+
+class PublisherSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 5000
+
+    def items(self):
+        return list(selectors.publishers_by_use().values_list("slug", flat=True))
+
+    def location(self, slug):
+        return reverse("sources:publisher", kwargs={"slug": slug})
+
+
+SITEMAPS = {
+    "entries": EntrySitemap,
+    "days": DayArchiveSitemap,
+    "tags": TagSitemap,
+    "publishers": PublisherSitemap,
+}

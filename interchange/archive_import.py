@@ -1,9 +1,9 @@
-"""Import the Context archive: parsed pages (events.archive) become entries, tags and sources.
+"""Import the Context archive: parsed pages (interchange.archive) become entries, tags and sources.
 
 The rules that make an import idempotent and independent of the order of the pages:
 
 * an entry is found by (event date, slug); pages only ever add tags, never remove them;
-* each entry remembers how much of it the archive has given (events.ArchiveRecord.level):
+* each entry remembers how much of it the archive has given (interchange.ArchiveRecord.level):
   a link < its day page < its own page. A higher level overwrites headline and status, a lower
   one never does; two links naming the same missing page keep the smaller headline, so the
   winner does not depend on which link came first;
@@ -26,7 +26,12 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from events.archive import (
+from events.models import Entry, TaggedEntry
+from sources.links import domain_of, normalize_url
+from sources.models import Citation, Publisher, Source
+from sources.services import get_or_create_publisher, get_or_create_source
+
+from .archive import (
     ArchiveError,
     DayPage,
     EntryPage,
@@ -34,10 +39,7 @@ from events.archive import (
     SourceLink,
     parse_page,
 )
-from events.models import ArchiveRecord, Entry, TaggedEntry
-from sources.links import domain_of, normalize_url
-from sources.models import Citation, Publisher, Source
-from sources.services import get_or_create_publisher, get_or_create_source
+from .models import ArchiveRecord
 
 # The largest real page is a few dozen kilobytes; anything this big is not an archive page,
 # and refusing it before reading keeps memory bounded.
