@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from events.models import Entry
 
+from . import ratelimit
 from .models import Block, Comment, normalize_email
 from .moderators import GROUP_NAME
 
@@ -45,6 +46,15 @@ def is_blocked(*, email: str, ip_address: str | None) -> bool:
     return blocks.exists()
 
 
+class CommentRefused(Exception):
+    """A post the service will not store, with the HTTP status and the reader's message."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 def post_comment(
     *,
     entry: Entry,
@@ -56,9 +66,21 @@ def post_comment(
 ) -> Comment:
     """Store a reader's comment: pending, or approved at once when signed-in staff post it.
 
-    A pending comment may trigger an email to the moderators (COMMENTS_NOTIFY_MODERATORS),
-    sent once the transaction commits.
+    Raises CommentRefused when comments are closed on `entry` (403), the sender's email or IP
+    is blocked (403) or the sender is over the rate limit (429); every post counts against the
+    limit, refused or not. A pending comment may trigger an email to the moderators
+    (COMMENTS_NOTIFY_MODERATORS), sent once the transaction commits.
     """
+    if not comments_open(entry):
+        raise CommentRefused("Comments are closed on this entry.", status=403)
+    if is_blocked(email=email, ip_address=ip_address):
+        raise CommentRefused("Comments from this address are not accepted.", status=403)
+    if not ratelimit.allow(ip_address=ip_address, email=email):
+        minutes = settings.COMMENTS_RATE_WINDOW_MINUTES
+        raise CommentRefused(
+            f"You have posted too many comments; please try again in {minutes} minutes.",
+            status=429,
+        )
     signed_in = user is not None and user.is_authenticated
     comment = Comment(
         entry=entry,

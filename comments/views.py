@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from events.models import Entry
 
-from . import ratelimit, services
+from . import services
 from .forms import CommentForm
 
 AWAITS_MODERATION = "Thank you: your comment awaits moderation."
@@ -42,7 +42,7 @@ def _back_to_entry(request: HttpRequest, entry: Entry, message: str) -> HttpResp
 def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Take a comment on a live, open entry; bots get the reader's answer and store nothing."""
     entry = get_object_or_404(Entry.objects.published(), pk=entry_id)
-    if not services.comments_open(entry):
+    if not services.comments_open(entry):  # before the form, so no form errors on a closed entry
         return _refuse(request, entry, 403, "Comments are closed on this entry.")
     form = CommentForm(request.POST, entry=entry)
     valid = form.is_valid()
@@ -52,25 +52,16 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return render(
             request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
         )
-    ip_address = client_ip(request)
-    email = form.cleaned_data["email"]
-    if services.is_blocked(email=email, ip_address=ip_address):
-        return _refuse(request, entry, 403, "Comments from this address are not accepted.")
-    if not ratelimit.allow(ip_address=ip_address, email=email):
-        minutes = settings.COMMENTS_RATE_WINDOW_MINUTES
-        return _refuse(
-            request,
-            entry,
-            429,
-            f"You have posted too many comments; please try again in {minutes} minutes.",
+    try:
+        comment = services.post_comment(
+            entry=entry,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            body=form.cleaned_data["body"],
+            ip_address=client_ip(request),
+            user=request.user,
         )
-    comment = services.post_comment(
-        entry=entry,
-        name=form.cleaned_data["name"],
-        email=email,
-        body=form.cleaned_data["body"],
-        ip_address=ip_address,
-        user=request.user,
-    )
+    except services.CommentRefused as refusal:
+        return _refuse(request, entry, refusal.status, refusal.message)
     approved = comment.status == comment.Status.APPROVED
     return _back_to_entry(request, entry, PUBLISHED_AT_ONCE if approved else AWAITS_MODERATION)

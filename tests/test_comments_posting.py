@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from comments import services
 from comments.forms import make_form_token
 from comments.models import Block, Comment
 from tests.factories import EntryFactory
@@ -333,3 +334,29 @@ def test_nul_character_in_the_body_is_a_form_error_not_a_500(client, entry):
 def test_out_of_range_entry_id_is_404_not_a_500(client, entry):
     response = client.post("/comments/post/99999999999999999999999/", form_data(entry))
     assert response.status_code == 404
+
+
+# The posting service itself decides blocks and limits, so every caller gets them.
+
+
+def test_posting_service_refuses_a_blocked_sender_whoever_calls_it():
+    entry = EntryFactory()
+    Block.objects.create(kind=Block.Kind.EMAIL, value="bot@spam.example")
+    with pytest.raises(services.CommentRefused) as refusal:
+        services.post_comment(
+            entry=entry, name="Bot", email="BOT@spam.example", body="Hi", ip_address=None
+        )
+    assert refusal.value.status == 403
+    assert not entry.comments.exists()
+
+
+def test_posting_service_counts_the_rate_limit_whoever_calls_it(settings):
+    settings.COMMENTS_RATE_LIMIT = 2
+    entry = EntryFactory()
+    post = {"entry": entry, "name": "Ann", "email": "ann@example.com", "body": "Hi"}
+    services.post_comment(**post, ip_address="192.0.2.9")
+    services.post_comment(**post, ip_address="192.0.2.9")
+    with pytest.raises(services.CommentRefused) as refusal:
+        services.post_comment(**post, ip_address="192.0.2.9")
+    assert refusal.value.status == 429
+    assert entry.comments.count() == 2

@@ -69,3 +69,21 @@ def test_reading_pages_fit_a_360px_screen_without_sideways_scrolling(live_server
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_words_typed_into_the_form_are_ranked_by_best_match(live_server, page):
+    EntryFactory(headline="Ferry timetable changes", body="Harbour works.", event_date=D(2014, 3, 2))
+    EntryFactory(headline="Harbour bridge reopens", event_date=D(2014, 3, 1))
+
+    page.goto(f"{live_server.url}/events/")
+    page.get_by_label("Words").fill("harbour")
+    page.get_by_role("button", name="Filter").click()
+
+    expect(page).to_have_url(re.compile(r"sort=relevance"))
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("heading", level=3)).to_have_text(
+        ["Harbour bridge reopens", "Ferry timetable changes"]
+    )
+    expect(page.get_by_label("Sort")).to_have_value("relevance")

@@ -1,0 +1,108 @@
+"""The map of the house: arrows point toward `events`, and databases migrate across the move."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+ROOT = Path(__file__).resolve().parent.parent
+OUR_APPS = {"newsroom", "events", "sources", "comments", "reading", "desk", "interchange"}
+# Which of our apps each app may import; everything else is an arrow pointing the wrong way.
+ALLOWED = {
+    "events": set(),
+    "sources": {"events"},
+    "comments": {"events"},
+    "reading": {"events", "sources", "comments"},
+    "desk": {"events", "sources", "comments"},
+    "interchange": {"events", "sources", "comments"},
+}
+# Ways to reach another app's models without an import statement.
+TRICKS = re.compile(r"get_model\(|\.related_model\b|import_module\(|__import__\(")
+
+
+def python_files(app: str):
+    return sorted(p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts)
+
+
+def imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & OUR_APPS
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_each_app_imports_only_the_apps_it_composes(app):
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(imported_apps(path) - ALLOWED[app] - {app})
+        for path in python_files(app)
+    }
+    assert {path: apps for path, apps in wrong.items() if apps} == {}
+
+
+def test_events_reaches_no_other_app_by_tricks_either():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in python_files("events")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if TRICKS.search(line)
+    ]
+    assert found == []
+
+
+def test_the_architecture_check_catches_an_import_of_another_app(tmp_path):
+    # The check above must be able to fail: a module importing sources is reported.
+    module = tmp_path / "bad.py"
+    module.write_text("from sources.models import Source\nimport comments.services\n")
+    assert imported_apps(module) == {"sources", "comments"}
+
+
+def test_newsroom_holds_configuration_only():
+    assert not (ROOT / "newsroom" / "services").exists()
+    assert not any((ROOT / "newsroom").rglob("models.py"))
+
+
+# --- migrating a database created before the move ---------------------------------------------
+
+BEFORE_THE_MOVE = [
+    ("events", "0004_related_counts"),
+    ("sources", "0001_initial"),
+    ("comments", "0003_moderators_group"),
+]
+AFTER_THE_MOVE = [("interchange", "0001_initial")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_from_before_the_move_migrates_with_its_archive_records_kept():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_THE_MOVE)
+    old = executor.loader.project_state(BEFORE_THE_MOVE).apps
+    entry = old.get_model("events", "Entry").objects.create(
+        event_date="2014-02-19", headline="Kept across the move", slug="kept", status="draft"
+    )
+    old.get_model("events", "ArchiveRecord").objects.create(entry=entry, level=3, body_level=2)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER_THE_MOVE)
+    new = executor.loader.project_state(AFTER_THE_MOVE).apps
+    record = new.get_model("interchange", "ArchiveRecord").objects.get()
+    assert (record.entry_id, record.level, record.body_level) == (entry.pk, 3, 2)
+    assert record.entry.headline == "Kept across the move"
+
+    # And back: the move is state only, so reversing it loses nothing either.
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_THE_MOVE)
+    old = executor.loader.project_state(BEFORE_THE_MOVE).apps
+    assert old.get_model("events", "ArchiveRecord").objects.get().level == 3
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
