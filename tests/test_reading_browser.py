@@ -74,7 +74,9 @@ def test_reading_pages_fit_a_360px_screen_without_sideways_scrolling(live_server
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_words_typed_into_the_form_are_ranked_by_best_match(live_server, page):
-    EntryFactory(headline="Ferry timetable changes", body="Harbour works.", event_date=D(2014, 3, 2))
+    EntryFactory(
+        headline="Ferry timetable changes", body="Harbour works.", event_date=D(2014, 3, 2)
+    )
     EntryFactory(headline="Harbour bridge reopens", event_date=D(2014, 3, 1))
 
     page.goto(f"{live_server.url}/events/")
