@@ -48,6 +48,7 @@ class Entry(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
     event_date = models.DateField(
@@ -85,6 +86,25 @@ class Entry(models.Model):
     comments_open = models.BooleanField(
         default=True, help_text="Untick to close comments on this entry."
     )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one with every saved change, so a save made from an older version "
+        "is never applied blindly.",
+    )
+    review_note = models.TextField(
+        "note from the editor",
+        blank=True,
+        help_text="Why an editor returned the entry; shown to the reporter on the entry.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -98,6 +118,10 @@ class Entry(models.Model):
 
     class Meta:
         verbose_name_plural = "entries"
+        permissions = [
+            ("publish_entry", "Can publish, schedule, unpublish and approve entries"),
+            ("restore_entry", "Can restore an earlier revision of an entry"),
+        ]
         ordering = ["-event_date", "-id"]
         get_latest_by = "event_date"
         constraints = [
@@ -144,6 +168,14 @@ class Entry(models.Model):
             self.slug = slugify(self.headline)[:SLUG_MAX_LENGTH].strip("-")
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
 
     @property
     def is_live(self) -> bool:

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    "reversion",
     "newsroom",
     "events",
     "sources",

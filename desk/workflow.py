@@ -1,0 +1,403 @@
+"""The desk's writes: saving with a revision, review, publishing, pending changes, restore.
+
+The admin, management commands and tests all call these, so each rule lives once. Every write
+to an entry goes through `save_entry` or `apply_snapshot`, which bump the entry's version,
+keep one revision (django-reversion, with an `EntryRevision` snapshot) and record an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import reversion
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from taggit.models import Tag
+
+from events.models import Entry
+from sources.models import Citation, Publisher, Source
+from sources.services import get_or_create_publisher, get_or_create_source
+
+from .models import AuditEvent, EntryRevision, PendingChange
+from .snapshots import EntrySnapshot, SourceSnapshot, snapshot_of
+
+Action = AuditEvent.Action
+
+
+class State:
+    """The workflow states editors see, as labels (the list filter uses the keys)."""
+
+    DRAFT = "draft"
+    REVIEW = "review"
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    PENDING = "pending"
+    LABELS = {
+        DRAFT: "Draft",
+        REVIEW: "In review",
+        SCHEDULED: "Scheduled",
+        LIVE: "Live",
+        PENDING: "Live, changes pending",
+    }
+
+
+def state_of(entry: Entry, *, has_pending_change: bool | None = None) -> str:
+    """The entry's workflow state key (see State); pass has_pending_change to save a query."""
+    if entry.status == Entry.Status.REVIEW:
+        return State.REVIEW
+    if entry.status == Entry.Status.DRAFT:
+        return State.DRAFT
+    if entry.is_scheduled:
+        return State.SCHEDULED
+    if has_pending_change is None:
+        has_pending_change = PendingChange.objects.filter(entry=entry).exists()
+    return State.PENDING if has_pending_change else State.LIVE
+
+
+def with_state(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """Annotate `has_pending_change` so state_of needs no query per row."""
+    return entries.annotate(
+        has_pending_change=Exists(PendingChange.objects.filter(entry=OuterRef("pk")))
+    )
+
+
+def filter_state(entries: QuerySet[Entry], state: str) -> QuerySet[Entry]:
+    """Entries in one workflow state, as a queryset (for the changelist filter)."""
+    now = timezone.now()
+    published = entries.filter(status=Entry.Status.PUBLISHED)
+    pending = Exists(PendingChange.objects.filter(entry=OuterRef("pk")))
+    return {
+        State.DRAFT: entries.filter(status=Entry.Status.DRAFT),
+        State.REVIEW: entries.filter(status=Entry.Status.REVIEW),
+        State.SCHEDULED: published.filter(publish_at__gt=now),
+        State.LIVE: published.filter(publish_at__lte=now).exclude(pending),
+        State.PENDING: published.filter(publish_at__lte=now).filter(pending),
+    }[state]
+
+
+def can_publish(user) -> bool:
+    """Editors publish, schedule, unpublish, approve and return; reporters submit."""
+    return bool(user and user.has_perm("events.publish_entry"))
+
+
+def record(action: str, *, user, entry: Entry | None, detail: str = "") -> AuditEvent:
+    """Add one event to the audit trail."""
+    return AuditEvent.objects.create(
+        action=action,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        entry=entry,
+        entry_label=str(entry)[:300] if entry is not None else "",
+        detail=detail,
+    )
+
+
+def keep_revision(entry: Entry, *, user, action: str, comment: str = "") -> EntryRevision:
+    """Store one revision of `entry` as saved now: its rows (reversion) and its snapshot.
+
+    Call after the entry, its tags and its citations are all saved.
+    """
+    with reversion.create_revision(manage_manually=True):
+        reversion.set_user(user if getattr(user, "is_authenticated", False) else None)
+        reversion.set_comment(comment or dict(Action.choices).get(action, action))
+        reversion.add_to_revision(entry)
+        meta = {
+            "entry": entry,
+            "entry_version": entry.version,
+            "action": action,
+            "snapshot": snapshot_of(entry).to_json(),
+        }
+        reversion.add_meta(EntryRevision, **meta)
+    return EntryRevision.objects.get(entry=entry, entry_version=entry.version)
+
+
+def bump(entry: Entry, user) -> None:
+    """Mark a change about to be saved: next version, and who made it."""
+    entry.version = (entry.version or 0) + 1
+    if getattr(user, "is_authenticated", False):
+        entry.last_edited_by = user
+
+
+@transaction.atomic
+def save_entry(entry: Entry, *, user, action: str = Action.EDIT, detail: str = "") -> Entry:
+    """Save `entry`'s own fields as a new version, with a revision and an audit event."""
+    creating = entry.pk is None
+    bump(entry, user)
+    if creating and entry.author_id is None and getattr(user, "is_authenticated", False):
+        entry.author = user
+    entry.save()
+    action = Action.CREATE if creating else action
+    keep_revision(entry, user=user, action=action)
+    record(action, user=user, entry=entry, detail=detail)
+    return entry
+
+
+# --- applying a snapshot: approving a pending change, restoring a revision ---------------------
+
+
+def resolve_tags(snapshot: EntrySnapshot) -> list[Tag]:
+    """The tags a snapshot names, as they are now.
+
+    A tag that still exists under the id it had is used whatever its name now (it was renamed);
+    otherwise the tag of that name (case-insensitive), created if it is gone.
+    """
+    ids = [i for i in snapshot.tag_ids.values() if i]
+    by_id = {t.pk: t for t in Tag.objects.filter(pk__in=ids)}
+    tags: list[Tag] = []
+    for name in snapshot.tags:
+        tag = by_id.get(snapshot.tag_ids.get(name, 0))
+        if tag is None:
+            tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=name)
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _source_for(item: SourceSnapshot) -> Source:
+    """The stored source at the snapshot's URL, or one re-created from the snapshot's details.
+
+    A source is shared by entries, so applying an old snapshot never rewrites its details.
+    """
+    source = Source.objects.filter(url=item.url).first()
+    if source is not None:
+        return source
+    publisher: Publisher | None = (
+        get_or_create_publisher(item.publisher) if item.publisher else None
+    )
+    published_on = datetime.date.fromisoformat(item.published_on) if item.published_on else None
+    return get_or_create_source(
+        item.url,
+        title=item.title,
+        publisher=publisher,
+        byline=item.byline,
+        published_on=published_on,
+        excerpt=item.excerpt,
+    )
+
+
+def set_sources(entry: Entry, sources: Iterable[SourceSnapshot]) -> None:
+    """Make `entry` cite exactly these sources, in this order."""
+    wanted = [_source_for(item) for item in sources]
+    Citation.objects.filter(entry=entry).exclude(source__in=wanted).delete()
+    existing = {c.source_id: c for c in Citation.objects.filter(entry=entry)}
+    for position, source in enumerate(wanted):
+        citation = existing.get(source.pk)
+        if citation is None:
+            Citation.objects.create(entry=entry, source=source, position=position)
+        elif citation.position != position:
+            citation.position = position
+            citation.save(update_fields=["position"])
+
+
+def _assign(entry: Entry, snapshot: EntrySnapshot, fields: Iterable[str]) -> None:
+    for name in fields:
+        if name in ("tags", "sources"):
+            continue
+        value = getattr(snapshot, name)
+        if name == "event_date":
+            value = datetime.date.fromisoformat(value)
+        elif name == "publish_at" and value:
+            value = datetime.datetime.fromisoformat(value)
+        setattr(entry, name, value)
+
+
+@transaction.atomic
+def apply_snapshot(
+    entry: Entry,
+    snapshot: EntrySnapshot,
+    *,
+    user,
+    action: str,
+    fields: Iterable[str] | None = None,
+    detail: str = "",
+) -> Entry:
+    """Write `snapshot` (all its fields, or only `fields`) onto `entry` as one new version."""
+    names = list(fields) if fields is not None else list(EntrySnapshot.__dataclass_fields__)
+    names = [n for n in names if n != "tag_ids"]
+    _assign(entry, snapshot, names)
+    bump(entry, user)
+    entry.save()
+    if "tags" in names:
+        entry.tags.set(resolve_tags(snapshot))
+    if "sources" in names:
+        set_sources(entry, snapshot.sources)
+    keep_revision(entry, user=user, action=action)
+    record(action, user=user, entry=entry, detail=detail)
+    return entry
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+class WorkflowError(ValueError):
+    """A workflow step refused, with the reason an editor reads."""
+
+
+@transaction.atomic
+def submit_for_review(entry: Entry, *, user) -> Entry:
+    """A reporter hands a draft to the editors; the editor's earlier note is kept for them."""
+    if entry.status != Entry.Status.DRAFT:
+        raise WorkflowError("Only a draft can be submitted for review.")
+    entry.status = Entry.Status.REVIEW
+    return save_entry(entry, user=user, action=Action.SUBMIT)
+
+
+@transaction.atomic
+def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange:
+    """Keep a reporter's edit to a live entry aside until an editor approves it.
+
+    Readers keep seeing the entry as it is. A later edit by a reporter replaces the held one.
+    """
+    pending, _ = PendingChange.objects.update_or_create(
+        entry=entry,
+        defaults={
+            "snapshot": snapshot.to_json(),
+            "base_version": entry.version,
+            "proposed_by": user,
+            "proposed_at": timezone.now(),
+            "review_note": "",
+        },
+    )
+    changed = ", ".join(snapshot_of(entry).changed_fields(snapshot)) or "nothing"
+    record(Action.HOLD, user=user, entry=entry, detail=f"Changed: {changed}.")
+    return pending
+
+
+def base_snapshot(entry: Entry, version: int) -> EntrySnapshot | None:
+    """The entry as it was at `version`, from its revision (None if no revision kept it)."""
+    revision = EntryRevision.objects.filter(entry=entry, entry_version=version).first()
+    return EntrySnapshot.from_json(revision.snapshot) if revision else None
+
+
+def held_fields(entry: Entry, pending: PendingChange) -> list[str]:
+    """The fields the held change changes, against the version it was made from."""
+    proposed = EntrySnapshot.from_json(pending.snapshot)
+    base = base_snapshot(entry, pending.base_version) or snapshot_of(entry)
+    return [n for n in base.changed_fields(proposed) if n not in ("status", "publish_at")]
+
+
+@transaction.atomic
+def approve(entry: Entry, *, user, at: datetime.datetime | None = None) -> Entry:
+    """An editor approves: the entry (with any held change) goes live now, or at `at`.
+
+    A held change writes only the fields the reporter changed, so an editor's later edit to
+    other fields stays.
+    """
+    if not can_publish(user):
+        raise WorkflowError("Only editors can approve entries.")
+    pending = PendingChange.objects.filter(entry=entry).first()
+    if pending is not None:
+        fields = held_fields(entry, pending)
+        snapshot = EntrySnapshot.from_json(pending.snapshot)
+        pending.delete()
+        detail = "Approved the change held for review: " + (", ".join(fields) or "no difference")
+        if fields:
+            entry = apply_snapshot(
+                entry, snapshot, user=user, action=Action.APPROVE, fields=fields, detail=detail
+            )
+        else:
+            record(Action.APPROVE, user=user, entry=entry, detail=detail)
+        if at is None:
+            return entry
+    if entry.is_live and at is None:
+        return entry
+    when = at or timezone.now()
+    entry.status = Entry.Status.PUBLISHED
+    entry.publish_at = when
+    entry.review_note = ""
+    action = Action.SCHEDULE if when > timezone.now() else Action.APPROVE
+    return save_entry(
+        entry, user=user, action=action, detail=f"Publish time {when:%Y-%m-%d %H:%M}."
+    )
+
+
+@transaction.atomic
+def return_to_reporter(entry: Entry, *, user, note: str) -> Entry:
+    """An editor sends an entry (or the change held on a live one) back with a note."""
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError("Say why you are returning it: the note is what the reporter reads.")
+    if not can_publish(user):
+        raise WorkflowError("Only editors can return entries.")
+    pending = PendingChange.objects.filter(entry=entry).first()
+    if pending is not None:
+        pending.review_note = note
+        pending.save(update_fields=["review_note"])
+        record(Action.RETURN, user=user, entry=entry, detail=note)
+        return entry
+    if entry.status == Entry.Status.PUBLISHED:
+        raise WorkflowError("A live entry is unpublished, not returned.")
+    entry.status = Entry.Status.DRAFT
+    entry.review_note = note
+    return save_entry(entry, user=user, action=Action.RETURN, detail=note)
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+
+@dataclass
+class BulkReport:
+    """What a bulk action did, and what it skipped and why: the message says exactly this."""
+
+    verb: str
+    done: list[Entry] = field(default_factory=list)
+    skipped: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def skip(self, entry: Entry, reason: str) -> None:
+        self.skipped.setdefault(reason, []).append(entry)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.verb} {len(self.done)}"
+        for reason, entries in self.skipped.items():
+            text += f"; {len(entries)} skipped: {reason}"
+        return text + "."
+
+
+def _stale(entry: Entry, versions: dict[int, int] | None) -> bool:
+    return versions is not None and versions.get(entry.pk, entry.version) != entry.version
+
+
+@transaction.atomic
+def publish_now(
+    entries: Iterable[Entry], *, user, versions: dict[int, int] | None = None
+) -> BulkReport:
+    """Publish each entry now: drafts, entries in review and scheduled ones (moved to now).
+
+    `versions` maps ids to the version the editor saw; an entry changed since is skipped.
+    """
+    report = BulkReport("Published")
+    for entry in entries:
+        if _stale(entry, versions):
+            report.skip(entry, "changed since the list was shown")
+        elif entry.is_live:
+            report.skip(entry, "already live")
+        else:
+            entry.status = Entry.Status.PUBLISHED
+            entry.publish_at = timezone.now()
+            entry.review_note = ""
+            save_entry(entry, user=user, action=Action.PUBLISH, detail="Bulk: publish now.")
+            report.done.append(entry)
+    return report
+
+
+@transaction.atomic
+def unpublish(
+    entries: Iterable[Entry], *, user, versions: dict[int, int] | None = None
+) -> BulkReport:
+    """Move live and scheduled entries back to draft (their publish time is kept)."""
+    report = BulkReport("Moved to draft")
+    for entry in entries:
+        if _stale(entry, versions):
+            report.skip(entry, "changed since the list was shown")
+        elif entry.status != Entry.Status.PUBLISHED:
+            report.skip(entry, "not published")
+        else:
+            entry.status = Entry.Status.DRAFT
+            save_entry(entry, user=user, action=Action.UNPUBLISH, detail="Bulk: move to draft.")
+            report.done.append(entry)
+    return report
