@@ -1,106 +1,497 @@
-"""The editors' desk: write, tag, source, schedule and publish entries."""
+"""The editors' desk: write, tag, source, review, schedule and publish entries.
 
-from django import forms
+The entry admin composes the entry (events) with its citation inline (sources) and the desk's
+workflow: roles, review, pending changes, revisions and the check that no edit is ever lost.
+"""
+
 from django.contrib import admin, messages
-from django.db.models import Count
-from django.http import JsonResponse
-from django.urls import path, reverse_lazy
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from taggit.forms import TagWidget
+from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from events import services
+from comments.models import Comment
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from sources.admin import CitationInline
+from sources.models import Citation, Publisher
+
+from . import workflow
+from .forms import EntryAdminForm
+from .models import AuditEvent, PendingChange
+
+Action = AuditEvent.Action
+
+admin.site.site_header = "Newsroom desk"
+admin.site.site_title = "Newsroom desk"
+admin.site.index_title = "The desk"
+
+# How long an open change page counts as "being edited" without a heartbeat.
+PRESENCE_SECONDS = 90
 
 
-class TagAutocompleteWidget(TagWidget):
-    """taggit's text field, with suggestions of existing tags as the editor types."""
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
 
-    def __init__(self, attrs=None):
-        super().__init__(
-            {
-                "data-tag-autocomplete": reverse_lazy("admin:events_entry_tag_autocomplete"),
-                "autocomplete": "off",
-                "size": 80,
-                **(attrs or {}),
-            }
+    def lookups(self, request, model_admin):
+        return list(workflow.State.LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in workflow.State.LABELS:
+            return workflow.filter_state(queryset, self.value())
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    """The 30 most used tags; any other tag through the search box or ?tag=<slug>."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = (
+            Tag.objects.annotate(uses=Count("events_taggedentry_items"))
+            .order_by("-uses", "name")
+            .values_list("slug", "name")[:30]
         )
+        return list(tags)
 
-    class Media:
-        js = ("js/tag_autocomplete.js",)
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "list": f"{attrs.get('id', name)}-suggestions"}
-        html = super().render(name, value, attrs, renderer)
-        return html + format_html('<datalist id="{}"></datalist>', attrs["list"])
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
 
 
-class EntryAdminForm(forms.ModelForm):
-    class Meta:
-        model = Entry
-        fields = ["event_date", "headline", "slug", "tags", "body"]
-        fields += ["status", "publish_at", "comments_open"]
-        widgets = {
-            "tags": TagAutocompleteWidget,
-            "headline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        }
+class PublisherFilter(admin.SimpleListFilter):
+    title = "publisher"
+    parameter_name = "publisher"
 
-    def clean_tags(self):
-        tags = self.cleaned_data["tags"]
-        too_long = [t for t in tags if len(t) > TAG_MAX_LENGTH]
-        if too_long:
-            raise forms.ValidationError(
-                f"A tag may be at most {TAG_MAX_LENGTH} characters long: {too_long[0][:40]}…"
+    def lookups(self, request, model_admin):
+        return list(Publisher.objects.order_by("name").values_list("slug", "name")[:50])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                pk__in=Citation.objects.filter(source__publisher__slug=self.value()).values("entry")
             )
-        return tags
+        return queryset
 
 
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
-    list_display = ("headline", "event_date", "status", "publish_at", "is_live", "author")
-    list_filter = ("status", "event_date")
-    list_select_related = ("author",)
-    search_fields = ("headline", "slug")
+    list_display = (
+        "headline_cell",
+        "event_date",
+        "state_label",
+        "tag_list",
+        "source_count",
+        "comment_count",
+        "author",
+        "last_edit",
+    )
+    list_display_links = ("headline_cell",)
+    list_filter = (
+        StateFilter,
+        TagFilter,
+        PublisherFilter,
+        ("author", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("author", "last_edited_by")
+    list_per_page = 100
+    search_fields = ("headline", "body", "search_tags")
     date_hierarchy = "event_date"
     prepopulated_fields = {"slug": ("headline",)}
-    readonly_fields = ("author", "created", "updated")
+    readonly_fields = ("state", "author", "last_edited_by", "created", "updated", "version")
     actions = ("publish_now", "move_to_draft")
+    change_form_template = "admin/desk/entry/change_form.html"
     fieldsets = (
-        (None, {"fields": ("event_date", "headline", "slug", "tags", "body")}),
-        ("Publishing", {"fields": ("status", "publish_at", "comments_open")}),
-        ("Record", {"fields": ("author", "created", "updated"), "classes": ("collapse",)}),
+        (None, {"fields": ("state", "event_date", "headline", "slug", "tags", "body")}),
+        (
+            "Publishing",
+            {
+                "fields": (
+                    "status",
+                    "publish_at",
+                    "publish_without_sources",
+                    "review_note",
+                    "comments_open",
+                )
+            },
+        ),
+        (
+            "Record",
+            {
+                "fields": ("author", "last_edited_by", "created", "updated", "version"),
+                "classes": ("collapse",),
+            },
+        ),
+        (None, {"fields": ("base_version",)}),
     )
 
-    @admin.display(boolean=True, description="live")
-    def is_live(self, entry):
-        return entry.is_live
+    class Media:
+        css = {"all": ("css/desk.css",)}
+        js = ("js/desk_presence.js",)
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        comments = (
+            Comment.objects.approved()
+            .filter(entry=OuterRef("pk"))
+            .order_by()
+            .values("entry")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        sources = (
+            Citation.objects.filter(entry=OuterRef("pk"))
+            .order_by()
+            .values("entry")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            workflow.with_state(super().get_queryset(request))
+            .annotate(
+                approved_comments=Coalesce(Subquery(comments, output_field=IntegerField()), 0),
+                sources_cited=Coalesce(Subquery(sources, output_field=IntegerField()), 0),
+            )
+            .prefetch_related("tags")
+        )
+
+    @admin.display(description="headline", ordering="headline")
+    def headline_cell(self, entry):
+        # The version the editor saw travels with the row, so a bulk action can tell what
+        # changed since the list was shown.
+        return format_html(
+            '<span class="desk-headline" title="{}">{}</span>'
+            '<input type="hidden" name="_version_{}" value="{}" form="changelist-form">',
+            entry.headline,
+            entry.headline,
+            entry.pk,
+            entry.version,
+        )
+
+    @admin.display(description="state")
+    def state_label(self, entry):
+        key = workflow.state_of(
+            entry, has_pending_change=getattr(entry, "has_pending_change", None)
+        )
+        return format_html(
+            '<span class="desk-state desk-state--{}">{}</span>', key, workflow.State.LABELS[key]
+        )
+
+    @admin.display(description="state")
+    def state(self, entry):
+        if entry is None or entry.pk is None:
+            return "New entry (draft until saved otherwise)"
+        return self.state_label(entry)
+
+    @admin.display(description="tags")
+    def tag_list(self, entry):
+        names = sorted((t.name for t in entry.tags.all()), key=str.casefold)
+        text = ", ".join(names)
+        return format_html('<span class="desk-tags" title="{}">{}</span>', text, text)
+
+    @admin.display(description="sources", ordering="sources_cited")
+    def source_count(self, entry):
+        return entry.sources_cited
+
+    @admin.display(description="comments", ordering="approved_comments")
+    def comment_count(self, entry):
+        return entry.approved_comments
+
+    @admin.display(description="last edited", ordering="updated")
+    def last_edit(self, entry):
+        who = entry.last_edited_by.get_username() if entry.last_edited_by else "—"
+        return format_html(
+            "{}<br><small>{}</small>", who, f"{timezone.localtime(entry.updated):%d %b %H:%M}"
+        )
+
+    # --- permissions ------------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is not None and obj.status == Entry.Status.PUBLISHED:
+            return workflow.can_publish(request.user)
+        return True
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not workflow.can_publish(request.user):
+            for name in ("publish_now", "move_to_draft", "delete_selected"):
+                actions.pop(name, None)
+        return actions
+
+    # --- the form ---------------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The entry form decides over the whole page, so it sees the citation formsets that
+        # _create_formsets builds for the same request (filled in before validation).
+        request._desk_formsets = []
+        return type(
+            form.__name__, (form,), {"user": request.user, "formsets": request._desk_formsets}
+        )
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        if hasattr(request, "_desk_formsets"):
+            request._desk_formsets[:] = formsets
+        return formsets, inline_instances
+
+    def save_form(self, request, form, change):
+        request._desk_form = form
+        return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
+        if form.outcome.hold:
+            return  # the change is held (save_related); the live entry stays as it is
         if obj.author_id is None:
             obj.author = request.user
+        workflow.bump(obj, request.user)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        outcome = form.outcome
+        if outcome.hold:
+            entry = Entry.objects.get(pk=form.instance.pk)
+            workflow.hold_change(entry, form.snapshot(), user=request.user)
+            return
+        form.save_m2m()
+        for formset in formsets:
+            if outcome.keep_their_sources and formset.model is Citation:
+                continue
+            self.save_formset(request, form, formset, change=change)
+        entry = form.instance
+        action = self._action(form, change)
+        detail = ""
+        if outcome.merged:
+            detail = f"Merged with {outcome.merged_from}: kept their {', '.join(outcome.merged)}."
+        if action == Action.RETURN:
+            detail = entry.review_note
+        workflow.keep_revision(entry, user=request.user, action=action)
+        workflow.record(action, user=request.user, entry=entry, detail=detail)
+
+    def _action(self, form, change) -> str:
+        if not change:
+            return Action.CREATE
+        before = form.initial.get("status")
+        after = form.instance.status
+        if before != after:
+            if after == Entry.Status.REVIEW:
+                return Action.SUBMIT
+            if after == Entry.Status.PUBLISHED:
+                return Action.SCHEDULE if form.instance.is_scheduled else Action.PUBLISH
+            if before == Entry.Status.REVIEW:
+                return Action.RETURN
+            if before == Entry.Status.PUBLISHED:
+                return Action.UNPUBLISH
+        return Action.MERGE if form.outcome.merged else Action.EDIT
+
+    def log_change(self, request, obj, message):
+        form = getattr(request, "_desk_form", None)
+        if form is not None and form.outcome.hold:
+            return None  # nothing changed on the entry; the audit trail says what was held
+        return super().log_change(request, obj, message)
+
+    def _say_outcome(self, request, entry):
+        form = getattr(request, "_desk_form", None)
+        if form is None:
+            return
+        for flag in form.outcome.flags:
+            self.message_user(request, flag, messages.WARNING)
+        if form.outcome.merged:
+            self.message_user(
+                request,
+                f"Saved, merged with {form.outcome.merged_from}: their "
+                f"{', '.join(form.outcome.merged)} kept, your other changes applied.",
+                messages.SUCCESS,
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._say_outcome(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        form = getattr(request, "_desk_form", None)
+        if form is not None and form.outcome.hold:
+            self.message_user(
+                request,
+                "Your changes are held for an editor's approval; readers keep seeing the "
+                "approved version until then.",
+                messages.SUCCESS,
+            )
+            for flag in form.outcome.flags:
+                self.message_user(request, flag, messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:events_entry_change", args=[obj.pk]))
+        self._say_outcome(request, obj)
+        return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            entry = self.get_object(request, object_id)
+            if entry is not None:
+                extra_context.update(self._change_context(request, entry))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _change_context(self, request, entry):
+        pending = PendingChange.objects.filter(entry=entry).select_related("proposed_by").first()
+        context = {
+            "desk_state": workflow.State.LABELS[
+                workflow.state_of(entry, has_pending_change=pending is not None)
+            ],
+            "desk_pending": pending,
+            "desk_can_publish": workflow.can_publish(request.user),
+            "desk_others": self._present(request, entry),
+            "desk_heartbeat_url": reverse("admin:events_entry_heartbeat", args=[entry.pk]),
+        }
+        if pending is not None:
+            context["desk_pending_fields"] = ", ".join(workflow.held_fields(entry, pending))
+        return context
+
+    # --- who else is editing ----------------------------------------------------------------
+
+    @staticmethod
+    def _presence_key(entry_pk) -> str:
+        return f"desk:editing:{entry_pk}"
+
+    def _present(self, request, entry) -> list[dict]:
+        """Note that this user has the entry open; return the others who have it open."""
+        key = self._presence_key(entry.pk)
+        now = timezone.now()
+        here = cache.get(key) or {}
+        here = {
+            uid: info
+            for uid, info in here.items()
+            if (now - info["seen"]).total_seconds() < PRESENCE_SECONDS
+        }
+        mine = here.get(request.user.pk)
+        here[request.user.pk] = {
+            "name": request.user.get_full_name() or request.user.get_username(),
+            "since": mine["since"] if mine else now,
+            "seen": now,
+        }
+        cache.set(key, here, PRESENCE_SECONDS)
+        return [
+            {"name": info["name"], "since": timezone.localtime(info["since"])}
+            for uid, info in sorted(here.items(), key=lambda item: item[1]["since"])
+            if uid != request.user.pk
+        ]
+
+    def heartbeat(self, request, object_id):
+        """POST every 30 s from an open change page: who else has the entry open now."""
+        entry = get_object_or_404(Entry, pk=object_id)
+        if not self.has_change_permission(request, entry):
+            return JsonResponse({"error": "forbidden"}, status=403)
+        others = self._present(request, entry)
+        return JsonResponse(
+            {
+                "version": entry.version,
+                "others": [
+                    {"name": o["name"], "since": o["since"].strftime("%H:%M")} for o in others
+                ],
+            }
+        )
+
+    # --- review decisions on held changes ---------------------------------------------------
+
+    def decide_pending(self, request, object_id):
+        """Approve or return the change a reporter made to a live entry (editors only)."""
+        entry = get_object_or_404(Entry, pk=object_id)
+        url = reverse("admin:events_entry_change", args=[entry.pk])
+        if not workflow.can_publish(request.user):
+            self.message_user(request, "Only editors decide on held changes.", messages.ERROR)
+            return HttpResponseRedirect(url)
+        try:
+            if "approve" in request.POST:
+                workflow.approve(entry, user=request.user)
+                self.message_user(request, "The held change is live.", messages.SUCCESS)
+            else:
+                workflow.return_to_reporter(
+                    entry, user=request.user, note=request.POST.get("note", "")
+                )
+                self.message_user(
+                    request,
+                    "The change was returned to the reporter with your note.",
+                    messages.SUCCESS,
+                )
+        except workflow.WorkflowError as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+        return HttpResponseRedirect(url)
+
+    # --- bulk actions -----------------------------------------------------------------------
+
+    @staticmethod
+    def _seen_versions(request) -> dict[int, int]:
+        versions = {}
+        for key, value in request.POST.items():
+            if key.startswith("_version_"):
+                try:
+                    versions[int(key.removeprefix("_version_"))] = int(value)
+                except ValueError:
+                    continue
+        return versions
+
+    def _report(self, request, report: workflow.BulkReport):
+        level = messages.SUCCESS if report.done else messages.WARNING
+        self.message_user(request, report.message, level)
+        workflow.record(Action.BULK, user=request.user, entry=None, detail=report.message)
 
     @admin.action(description="Publish selected entries now", permissions=["change"])
     def publish_now(self, request, queryset):
-        count = services.publish(queryset)
-        self.message_user(request, f"Published {count} entries.", messages.SUCCESS)
+        report = workflow.publish_now(
+            queryset.order_by("pk"), user=request.user, versions=self._seen_versions(request)
+        )
+        self._report(request, report)
 
     @admin.action(description="Move selected entries back to draft", permissions=["change"])
     def move_to_draft(self, request, queryset):
-        count = services.unpublish(queryset)
-        self.message_user(request, f"Moved {count} entries to draft.", messages.SUCCESS)
+        report = workflow.unpublish(
+            queryset.order_by("pk"), user=request.user, versions=self._seen_versions(request)
+        )
+        self._report(request, report)
+
+    def delete_model(self, request, obj):
+        workflow.record(Action.DELETE, user=request.user, entry=obj, detail=str(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset:
+            workflow.record(Action.DELETE, user=request.user, entry=entry, detail=str(entry))
+        super().delete_queryset(request, queryset)
+
+    # --- urls -------------------------------------------------------------------------------
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         extra = [
             path(
                 "tag-autocomplete/",
-                self.admin_site.admin_view(self.tag_autocomplete),
+                view(self.tag_autocomplete),
                 name="events_entry_tag_autocomplete",
-            )
+            ),
+            path(
+                "<path:object_id>/heartbeat/",
+                view(require_POST(self.heartbeat)),
+                name="events_entry_heartbeat",
+            ),
+            path(
+                "<path:object_id>/pending/",
+                view(require_POST(self.decide_pending)),
+                name="events_entry_pending",
+            ),
         ]
         return extra + super().get_urls()
 

@@ -58,6 +58,9 @@ class Entry(models.Model):
     slug = models.SlugField(
         max_length=SLUG_MAX_LENGTH,
         unique_for_date="event_date",
+        error_messages={
+            "unique_for_date": "Another entry of that day already has this slug; change the slug."
+        },
         help_text="The last part of the URL; unique among the entries of the same day.",
     )
     body = models.TextField(
@@ -142,6 +145,14 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.event_date:%Y-%m-%d} {self.headline}"
+
+    def get_constraints(self):
+        # The slug's unique_for_date check already refuses a clash with one clear message; the
+        # matching UniqueConstraint stays as the database's guard, not a second message.
+        return [
+            (model, [c for c in constraints if c.name != "entry_slug_unique_per_day"])
+            for model, constraints in super().get_constraints()
+        ]
 
     def save(self, *args, **kwargs):
         self._fill_defaults()

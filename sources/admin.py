@@ -70,9 +70,8 @@ class CitationFormSet(BaseInlineFormSet):
             url = form.cleaned_data.get("url")
             if url is None:
                 continue
-            if url in seen:
+            if url in seen:  # said once, on the row that repeats it
                 form.add_error("url", "This source is already cited by this entry.")
-                raise forms.ValidationError(f"The source {url} is listed twice.")
             seen.add(url)
 
 

@@ -1,0 +1,297 @@
+"""The entry form of the desk: roles, review rules and the check that no edit is ever lost.
+
+The form sees the citation formset of the same page (the admin hands it over), so one `clean()`
+can decide over the whole entry: a reporter's edit to a live entry is held, a save made from an
+older version is merged field by field with the saves in between or refused with both sides
+shown, and publishing without a source asks for confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from taggit.forms import TagWidget
+
+from events.limits import TAG_MAX_LENGTH
+from events.models import Entry
+
+from . import workflow
+from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, normalise_tags, snapshot_of
+
+# An editor is asked to look twice at a publish time this far in the past.
+PAST_PUBLISH_FLAG = datetime.timedelta(days=2)
+
+
+class TagAutocompleteWidget(TagWidget):
+    """taggit's text field, with suggestions of existing tags as the editor types."""
+
+    def __init__(self, attrs=None):
+        from django.urls import reverse_lazy
+
+        super().__init__(
+            {
+                "data-tag-autocomplete": reverse_lazy("admin:events_entry_tag_autocomplete"),
+                "autocomplete": "off",
+                "size": 80,
+                **(attrs or {}),
+            }
+        )
+
+    class Media:
+        js = ("js/tag_autocomplete.js",)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{attrs.get('id', name)}-suggestions"}
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}"></datalist>', attrs["list"])
+
+
+@dataclass
+class SaveOutcome:
+    """What the save will do beyond writing the form, for the admin's messages and audit."""
+
+    hold: bool = False
+    keep_their_sources: bool = False
+    merged: list[str] = field(default_factory=list)
+    merged_from: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+def _describe(name: str, value) -> str:
+    if name == "tags":
+        return ", ".join(value) or "(none)"
+    if name == "sources":
+        return "; ".join(s.label for s in value) or "(none)"
+    text = str(value or "(empty)")
+    return Truncator(text).chars(300)
+
+
+class EntryAdminForm(forms.ModelForm):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    publish_without_sources = forms.BooleanField(
+        required=False,
+        label="Publish without sources",
+        help_text="This entry cites no source. Tick to publish it anyway.",
+    )
+
+    # Set by the admin before validation: the request's user and the page's inline formsets.
+    user = None
+    formsets: list = []
+
+    class Meta:
+        model = Entry
+        fields = ["event_date", "headline", "slug", "tags", "body"]
+        fields += ["status", "publish_at", "comments_open", "review_note"]
+        widgets = {
+            "tags": TagAutocompleteWidget,
+            "headline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "review_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome = SaveOutcome()
+        self.editor = workflow.can_publish(self.user)
+        if self.instance.pk and not self.is_bound:
+            self.initial["base_version"] = self.instance.version
+        if not self.editor:
+            self._limit_for_reporters()
+
+    def _limit_for_reporters(self):
+        """Reporters write and submit; publishing, scheduling and notes are the editors'."""
+        live = self.instance.pk and self.instance.status == Entry.Status.PUBLISHED
+        status = self.fields.get("status")
+        if status is not None:
+            if live:
+                status.disabled = True
+            else:
+                status.choices = [
+                    (Entry.Status.DRAFT, "Draft"),
+                    (Entry.Status.REVIEW, "In review (submit to the editors)"),
+                ]
+        for name in ("publish_at", "review_note"):
+            if name in self.fields:
+                self.fields[name].disabled = True
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        too_long = [t for t in tags if len(t) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"A tag may be at most {TAG_MAX_LENGTH} characters long: {too_long[0][:40]}…"
+            )
+        return tags
+
+    # --- the whole entry ------------------------------------------------------------------
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not all(formset.is_valid() for formset in self.formsets):
+            return cleaned
+        original = self._original()
+        self._check_review_note(original)
+        mine = self.snapshot()
+        if original is not None:
+            self._check_version(original, mine)
+            self.outcome.hold = not self.editor and original.status == Entry.Status.PUBLISHED
+        self._check_sources(original, mine)
+        self._flag(cleaned)
+        return cleaned
+
+    def _original(self) -> Entry | None:
+        if not self.instance.pk:
+            return None
+        return Entry.objects.get(pk=self.instance.pk)
+
+    def _check_review_note(self, original: Entry | None):
+        returning = (
+            original is not None
+            and original.status == Entry.Status.REVIEW
+            and self.cleaned_data.get("status") == Entry.Status.DRAFT
+        )
+        if returning and not (self.cleaned_data.get("review_note") or "").strip():
+            self.add_error(
+                "review_note",
+                "Say why you are returning the entry: the note is what the reporter reads.",
+            )
+
+    def _check_sources(self, original: Entry | None, mine: EntrySnapshot):
+        going_live = self.cleaned_data.get("status") == Entry.Status.PUBLISHED and (
+            original is None or original.status != Entry.Status.PUBLISHED
+        )
+        if going_live and not mine.sources and not self.cleaned_data["publish_without_sources"]:
+            self.add_error(
+                "publish_without_sources",
+                "This entry cites no source. Add one, or tick “Publish without sources”.",
+            )
+
+    def _flag(self, cleaned):
+        """Accepted, but worth a second look: said after the save as warnings."""
+        now = timezone.now()
+        publish_at = cleaned.get("publish_at")
+        if (
+            publish_at
+            and cleaned.get("status") == Entry.Status.PUBLISHED
+            and "publish_at" in self.changed_data
+            and publish_at < now - PAST_PUBLISH_FLAG
+        ):
+            self.outcome.flags.append(
+                f"The publish time {publish_at:%d %B %Y %H:%M} is far in the past: feeds will "
+                "list the entry among old ones."
+            )
+        event_date = cleaned.get("event_date")
+        if event_date and event_date > timezone.localdate():
+            self.outcome.flags.append(
+                f"The event date {event_date:%d %B %Y} is in the future: is that right?"
+            )
+
+    def snapshot(self) -> EntrySnapshot:
+        """The entry as this form (and its citation formset) would save it."""
+        data = self.cleaned_data
+        publish_at = data.get("publish_at")
+        return EntrySnapshot(
+            event_date=data["event_date"].isoformat(),
+            headline=(data.get("headline") or "").strip(),
+            slug=data.get("slug") or self.instance.slug or "",
+            body=data.get("body") or "",
+            tags=normalise_tags(data.get("tags") or []),
+            sources=tuple(self._formset_sources()),
+            status=data.get("status") or self.instance.status,
+            publish_at=publish_at.isoformat() if publish_at else None,
+        )
+
+    def _formset_sources(self):
+        rows = []
+        for formset in self.formsets:
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or not data.get("url") or formset._should_delete_form(form):
+                    continue
+                publisher = data.get("publisher")
+                published_on = data.get("published_on")
+                rows.append(
+                    (
+                        data.get("position") or 0,
+                        SourceSnapshot(
+                            url=data["url"],
+                            title=data.get("title") or "",
+                            publisher=publisher.name if publisher else "",
+                            byline=data.get("byline") or "",
+                            published_on=published_on.isoformat() if published_on else None,
+                            excerpt=data.get("excerpt") or "",
+                        ),
+                    )
+                )
+        return [source for _, source in sorted(rows, key=lambda row: row[0])]
+
+    # --- no lost edits --------------------------------------------------------------------
+
+    def _check_version(self, original: Entry, mine: EntrySnapshot):
+        base_version = self.cleaned_data.get("base_version")
+        if base_version is None or base_version == original.version:
+            return
+        theirs = snapshot_of(original)
+        base = workflow.base_snapshot(original, base_version)
+        who = original.last_edited_by.get_username() if original.last_edited_by else "someone"
+        when = timezone.localtime(original.updated)
+        conflicts, merged = [], []
+        for name in ("event_date", "headline", "slug", "body", "sources", "status", "publish_at"):
+            ours, their = getattr(mine, name), getattr(theirs, name)
+            if ours == their:
+                continue
+            old = getattr(base, name) if base is not None else their
+            if base is not None and ours == old:
+                merged.append(name)  # only they changed it: keep theirs
+            elif base is not None and their == old:
+                continue  # only I changed it: mine goes in
+            else:
+                conflicts.append((name, their, ours))
+        if conflicts:
+            # The form keeps everything typed; resubmitting it now overwrites their version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_version")] = str(original.version)
+            rows = format_html_join(
+                "",
+                "<li><strong>{}</strong>: theirs “{}”, yours “{}”</li>",
+                ((FIELD_LABELS[n], _describe(n, t), _describe(n, o)) for n, t, o in conflicts),
+            )
+            raise forms.ValidationError(
+                format_html(
+                    "{} saved this entry at {} while you were editing it, and changed the same "
+                    "fields. Nothing was saved. <ul>{}</ul>Your text is kept below: keep what "
+                    "should stay and save again to replace their version.",
+                    who,
+                    f"{when:%H:%M:%S on %d %B %Y}",
+                    rows,
+                ),
+                code="conflict",
+            )
+        self._merge(original, theirs, base, mine, merged, who, when)
+
+    def _merge(self, original, theirs, base, mine, merged, who, when):
+        """Take their value for each field only they changed; tags merge as a set."""
+        for name in merged:
+            if name == "sources":
+                self.outcome.keep_their_sources = True
+            elif name == "event_date":
+                self.cleaned_data[name] = original.event_date
+            elif name == "publish_at":
+                self.cleaned_data[name] = original.publish_at
+            else:
+                self.cleaned_data[name] = getattr(original, name)
+        base_tags = set(base.tags) if base is not None else set(theirs.tags)
+        mine_tags = set(mine.tags)
+        tags = normalise_tags(
+            (set(theirs.tags) | (mine_tags - base_tags)) - (base_tags - mine_tags)
+        )
+        if set(tags) != mine_tags:
+            merged.append("tags")
+        self.cleaned_data["tags"] = list(tags)
+        self.instance.version = original.version
+        self.outcome.merged = [FIELD_LABELS[n] for n in merged]
+        self.outcome.merged_from = f"{who} (saved at {when:%H:%M:%S})"
