@@ -46,6 +46,7 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check

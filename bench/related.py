@@ -78,6 +78,7 @@ def generate(n_entries: int, n_tags: int) -> None:
         rows = []
         for i in range(first, min(first + BATCH, n_entries)):
             roll = rng.random()
+            publish_at: datetime.datetime | None
             status, publish_at = Entry.Status.PUBLISHED, now - datetime.timedelta(days=1)
             if roll < 0.05:
                 status, publish_at = Entry.Status.DRAFT, None
@@ -96,7 +97,7 @@ def generate(n_entries: int, n_tags: int) -> None:
             created = Entry.objects.bulk_create(rows)
             if created[0].pk is None:
                 created = list(Entry.objects.filter(slug__in=[r.slug for r in rows]).only("pk"))
-            links = []
+            links: list[TaggedEntry] = []
             for entry in created:
                 chosen: set[int] = set()
                 wanted = rng.randint(3, 6)
