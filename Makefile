@@ -46,6 +46,8 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/djlint templates --lint
 
 check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check

@@ -41,6 +41,7 @@ from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
 from events.models import Entry, TaggedEntry  # noqa: E402
+from events.related import bump_related_version, related_entries  # noqa: E402
 from events.related import query as related  # noqa: E402
 
 PREFIX = "bench-related"
@@ -77,6 +78,7 @@ def generate(n_entries: int, n_tags: int) -> None:
         rows = []
         for i in range(first, min(first + BATCH, n_entries)):
             roll = rng.random()
+            publish_at: datetime.datetime | None
             status, publish_at = Entry.Status.PUBLISHED, now - datetime.timedelta(days=1)
             if roll < 0.05:
                 status, publish_at = Entry.Status.DRAFT, None
@@ -95,7 +97,7 @@ def generate(n_entries: int, n_tags: int) -> None:
             created = Entry.objects.bulk_create(rows)
             if created[0].pk is None:
                 created = list(Entry.objects.filter(slug__in=[r.slug for r in rows]).only("pk"))
-            links = []
+            links: list[TaggedEntry] = []
             for entry in created:
                 chosen: set[int] = set()
                 wanted = rng.randint(3, 6)
@@ -184,8 +186,8 @@ def main() -> None:
     for entry in sample:
         # Cold cache, emptied outside the timed region (N and df come from the trigger-kept
         # count tables, which no cache holds).
-        related.bump_related_version()
-        cold.append(timed(lambda e=entry: related.related_entries(e)))
+        bump_related_version()
+        cold.append(timed(lambda e=entry: related_entries(e)))
         try:
             theirs.append(timed(lambda e=entry: e.tags.similar_objects()))
         except DatabaseError as error:  # e.g. SQLite's limit on query parameters

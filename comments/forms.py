@@ -58,8 +58,9 @@ class CommentForm(forms.ModelForm):
             self.looks_like_bot = True
         elif age > settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600:
             # A reader who left the tab open: ask for one more click with a fresh stamp.
-            self.data = self.data.copy()
-            self.data["token"] = make_form_token(self.entry.pk)
+            # data is the bound QueryDict (or dict); django-stubs types it as a read-only Mapping.
+            self.data = self.data.copy()  # type: ignore[attr-defined]
+            self.data["token"] = make_form_token(self.entry.pk)  # type: ignore[index]
             raise forms.ValidationError("This form was open too long; please submit it again.")
         return value
 

@@ -35,6 +35,7 @@ def comments_open(entry: Entry, *, now: datetime.datetime | None = None) -> bool
     if days <= 0:
         return True
     now = now or timezone.now()
+    assert entry.publish_at is not None  # a live entry always has a publish time
     return now < entry.publish_at + datetime.timedelta(days=days)
 
 

@@ -12,7 +12,7 @@ from taggit.models import TaggedItemBase
 from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH
 
 
-class EntryQuerySet(models.QuerySet):
+class EntryQuerySet(models.QuerySet["Entry"]):
     def published(self):
         """Entries readers may see: status published and publish time reached.
 
@@ -43,7 +43,8 @@ class EntryQuerySet(models.QuerySet):
         return self.published()
 
 
-class Entry(models.Model):
+# The Django plugin cannot build TaggedEntry's reverse manager: taggit (its base) is untyped.
+class Entry(models.Model):  # type: ignore[django-manager-missing]
     """One dated event in the archive: a headline, an optional Markdown body, tags and sources."""
 
     class Status(models.TextChoices):
@@ -118,6 +119,10 @@ class Entry(models.Model):
     )
 
     objects = EntryQuerySet.as_manager()
+
+    # Not columns: declared for type checkers, set only on the entries some queries return.
+    score: float  # events.related: sum of the shared tags' weights
+    shared_tags: list[str]  # events.related: names of the shared tags
 
     class Meta:
         verbose_name_plural = "entries"
@@ -200,7 +205,10 @@ class Entry(models.Model):
 class TaggedEntry(TaggedItemBase):
     """Concrete tag link with a real foreign key to the entry (not taggit's generic relation)."""
 
-    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="tagged_items")
+    # Annotated because taggit is untyped, so the Django plugin cannot see this is a model.
+    content_object: "models.ForeignKey[Entry, Entry]" = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
     class Meta:
         verbose_name = "tag link"

@@ -17,6 +17,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, NullIf, Substr
 
 SEARCH_CONFIG = "english"
@@ -26,12 +27,13 @@ SNIPPET_CHARS = 240
 WEIGHTS = {"headline": "A", "search_tags": "B", "body": "C"}
 
 
-def search_vector() -> SearchVector:
+def search_vector() -> SearchVector | CombinedExpression:
     """The weighted document vector; the GIN index is built over exactly this expression."""
-    vector = None
+    vector: SearchVector | CombinedExpression | None = None
     for field, weight in WEIGHTS.items():
         part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
         vector = part if vector is None else vector + part
+    assert vector is not None  # WEIGHTS is not empty
     return vector
 
 

@@ -280,7 +280,7 @@ def parse_day_page(text: str) -> DayPage:
     lines = text.splitlines()
     event_date, date_line = _find_date(lines)
     page = DayPage(event_date)
-    topic, link, summary = "", None, []
+    topic, link, summary = "", None, list[str]()
 
     def close_story():
         if link is not None:
@@ -311,8 +311,8 @@ def parse_day_page(text: str) -> DayPage:
             link = Link(ref, make_headline(match["text"], number), (), number)
         elif link is None:
             raise ArchiveError(f"text outside a story: {line[:60]!r}", number)
-        elif CONTEXT_RE.match(line):
-            tags = split_context(CONTEXT_RE.match(line)["tags"], number)
+        elif context := CONTEXT_RE.match(line):
+            tags = split_context(context["tags"], number)
             link = Link(link.ref, link.headline, tags, link.line)
         else:
             summary.append(line)

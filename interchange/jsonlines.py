@@ -299,7 +299,7 @@ class _BatchWriter:
 
     def __init__(self, report: JsonImportReport):
         self.report = report
-        self.users: dict[str, int | None] = {}
+        self.users: dict[str | None, int | None] = {}
 
     def user_ids(self, names: Iterable[str | None]) -> None:
         missing = {n for n in names if n and n not in self.users}
@@ -311,13 +311,13 @@ class _BatchWriter:
                 self.users[name] = found.get(name)
 
     def publishers(self, records) -> dict[str, int]:
-        wanted = {}
+        wanted: dict[str, dict[str, Any]] = {}
         for record in records:
             for source in record["sources"]:
                 if source.get("publisher"):
                     wanted.setdefault(source["publisher"]["name"], source["publisher"])
         ids = dict(Publisher.objects.filter(name__in=wanted).values_list("name", "id"))
-        new, reserved, domains = [], set(), set()
+        new, reserved, domains = [], set[str](), set()
         for name, data in wanted.items():
             if name in ids:
                 continue
@@ -336,7 +336,7 @@ class _BatchWriter:
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:
-        wanted = {}
+        wanted: dict[str, dict[str, Any]] = {}
         for record in records:
             for source in record["sources"]:
                 wanted.setdefault(source["url"], source)
@@ -362,7 +362,7 @@ class _BatchWriter:
         return ids
 
     def tags(self, records) -> dict[str, int]:
-        wanted = {}
+        wanted: dict[str, dict[str, Any]] = {}
         for record in records:
             for tag in record["tags"]:
                 wanted.setdefault(tag["name"].casefold(), tag)
@@ -442,7 +442,10 @@ class _BatchWriter:
             )
             for r in fresh
         )
-        links, citations, comments, records = [], [], [], []
+        links: list[tuple] = []
+        citations: list[tuple] = []
+        comments: list[Comment] = []
+        archive_rows: list[tuple] = []
         for entry, r in zip(entries, fresh, strict=True):
             tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
             links.extend((entry.pk, pk) for pk in tag_pks)
@@ -464,10 +467,12 @@ class _BatchWriter:
                 for c in r["comments"]
             )
             if r.get("archive"):
-                records.append((entry.pk, r["archive"]["level"], r["archive"].get("body_level")))
+                archive_rows.append(
+                    (entry.pk, r["archive"]["level"], r["archive"].get("body_level"))
+                )
         insert_rows(TaggedEntry, ["content_object", "tag"], links)
         insert_rows(Citation, ["entry", "source", "position"], citations)
-        insert_rows(ArchiveRecord, ["entry", "level", "body_level"], records)
+        insert_rows(ArchiveRecord, ["entry", "level", "body_level"], archive_rows)
         Comment.objects.bulk_create(comments)
         self.report.entries_created += len(entries)
 

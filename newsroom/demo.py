@@ -11,6 +11,7 @@
 """
 
 import datetime
+from typing import Any
 from urllib.parse import quote
 
 D = datetime.date
@@ -33,7 +34,7 @@ def _search(base: str, title: str) -> str:
     return base + quote(title)
 
 
-ENTRIES = [
+ENTRIES: list[dict[str, Any]] = [
     {
         "event_date": D(2014, 2, 19),
         "slug": "botswana-ends-diplomatic-relations",

@@ -117,6 +117,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class EntryFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns cleaned_data
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
             raise forms.ValidationError("The “From” date must not be after the “To” date.")

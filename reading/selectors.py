@@ -5,6 +5,7 @@ Each runs a fixed number of queries whatever the page size.
 
 import calendar
 import datetime
+from typing import TypeVar
 
 from django.db.models import (
     Count,
@@ -21,7 +22,7 @@ from django.http import Http404
 from taggit.models import Tag
 
 from comments.models import Comment
-from events.models import Entry, TaggedEntry
+from events.models import Entry, EntryQuerySet, TaggedEntry
 from sources.models import Citation, Publisher
 from sources.selectors import cites_publisher
 
@@ -44,7 +45,10 @@ def _approved_comment_count() -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def with_card_data(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+_Entries = TypeVar("_Entries", bound=QuerySet[Entry])
+
+
+def with_card_data(entries: _Entries) -> _Entries:
     """Attach what an entry card shows: tags, cited sources with publishers, comment count.
 
     Two extra queries for the whole page (tags; citations joined to sources and publishers),
@@ -69,7 +73,7 @@ def entry_for_page(user) -> QuerySet[Entry]:
 # Public reading: list facets, archives, tag pages.
 
 
-def public_entries() -> QuerySet[Entry]:
+def public_entries() -> EntryQuerySet:
     """Published entries, newest event first, with card data: the base of every public list."""
     return with_card_data(Entry.objects.published().order_by("-event_date", "-id"))
 

@@ -1,5 +1,8 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+from typing import TYPE_CHECKING, cast
+
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
@@ -17,6 +20,11 @@ from events.related import related_entries
 from . import selectors
 from .filters import EntryFilter
 from .querystrings import filter_links
+
+if TYPE_CHECKING:  # what the mixin below is always combined with
+    from django.views.generic.dates import BaseDateListView as _DateListView
+else:
+    _DateListView = object
 
 
 class HomeView(ListView):
@@ -79,7 +87,7 @@ class EntryListView(FilterView):
         return context
 
 
-class PublishedArchiveMixin:
+class PublishedArchiveMixin(_DateListView):
     """What every date archive shares: published entries by event date, paged, 404 when empty.
 
     Empty periods are 404s and the previous/next links skip them (allow_empty = False makes
@@ -99,7 +107,8 @@ class PublishedArchiveMixin:
 
     def get_dated_items(self):
         date_list, entries, extra = super().get_dated_items()
-        return date_list, selectors.with_card_data(entries), extra
+        # Always a QuerySet here; the stubs allow any collection for date list views in general.
+        return date_list, selectors.with_card_data(cast(QuerySet[Entry], entries)), extra
 
 
 class EntryYearArchiveView(PublishedArchiveMixin, YearArchiveView):

@@ -65,7 +65,8 @@ class CitationFormSet(BaseInlineFormSet):
         super().clean()
         seen = set()
         for form in self.forms:
-            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+            # _should_delete_form: BaseFormSet's private helper, missing from django-stubs.
+            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):  # type: ignore[attr-defined]
                 continue
             url = form.cleaned_data.get("url")
             if url is None:

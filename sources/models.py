@@ -49,7 +49,9 @@ class Source(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     published_on = models.DateField("publication date", null=True, blank=True)
     excerpt = models.TextField("quote or excerpt", blank=True)
-    entries = models.ManyToManyField(Entry, through="Citation", related_name="sources")
+    entries: "models.ManyToManyField[Entry, Citation]" = models.ManyToManyField(
+        Entry, through="Citation", related_name="sources"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

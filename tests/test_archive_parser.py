@@ -139,6 +139,7 @@ def test_unpadded_and_padded_day_folders_name_the_same_entry():
         "2. [Two ](/news/2016/03/07/same.md) _Context: B_"
     )
     page = parse_page(text, "news/2014/03/4/a.md")
+    assert isinstance(page, EntryPage)
     assert {link.ref for link in page.related} == {EntryRef(datetime.date(2016, 3, 7), "same")}
 
 

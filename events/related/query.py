@@ -7,6 +7,7 @@ N and df(t) come from count tables that database triggers keep exact (`EntryCoun
 import json
 import re
 from datetime import date
+from typing import Any
 
 from django.db import connections, router
 from django.db.models.expressions import RawSQL
@@ -208,7 +209,7 @@ _TOKEN = re.compile(r"\{(\w+)(?::([\w.]+))?\}")
 def _build_sql(using: str, entry: Entry, limit: int) -> tuple[str, list]:
     """The query's text for `entry` on database `using`, with its parameters in order."""
     vendor_sql = _VENDOR_SQL[connections[using].vendor]
-    event_date = entry.event_date
+    event_date: date | str = entry.event_date
     if isinstance(event_date, date):
         event_date = event_date.isoformat()
     literals = {
@@ -272,7 +273,8 @@ def query_related_entries(entry: Entry, *, limit: int = DEFAULT_LIMIT) -> list[E
         return []
     using = router.db_for_read(Entry)
     sql, params = _build_sql(using, entry, limit)
-    results = list(Entry.objects.db_manager(using).raw(sql, params))
+    # Raw rows also carry the query's related_pairs and related_score columns.
+    results: list[Any] = list(Entry.objects.db_manager(using).raw(sql, params))
     for related in results:
         pairs = related.related_pairs
         if isinstance(pairs, str):
