@@ -106,7 +106,7 @@ class EntryAdminForm(forms.ModelForm):
         """Reporters write and submit; publishing, scheduling and notes are the editors'."""
         live = self.instance.pk and self.instance.status == Entry.Status.PUBLISHED
         status = self.fields.get("status")
-        if status is not None:
+        if isinstance(status, forms.ChoiceField):
             if live:
                 status.disabled = True
             else:
@@ -253,8 +253,9 @@ class EntryAdminForm(forms.ModelForm):
                 conflicts.append((name, their, ours))
         if conflicts:
             # The form keeps everything typed; resubmitting it now overwrites their version.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("base_version")] = str(original.version)
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+            data[self.add_prefix("base_version")] = str(original.version)
+            self.data = data
             rows = format_html_join(
                 "",
                 "<li><strong>{}</strong>: theirs “{}”, yours “{}”</li>",

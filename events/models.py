@@ -151,14 +151,6 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
     def __str__(self):
         return f"{self.event_date:%Y-%m-%d} {self.headline}"
 
-    def get_constraints(self):
-        # The slug's unique_for_date check already refuses a clash with one clear message; the
-        # matching UniqueConstraint stays as the database's guard, not a second message.
-        return [
-            (model, [c for c in constraints if c.name != "entry_slug_unique_per_day"])
-            for model, constraints in super().get_constraints()
-        ]
-
     def save(self, *args, **kwargs):
         self._fill_defaults()
         super().save(*args, **kwargs)
@@ -176,6 +168,14 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
 
     def clean(self):
         self._fill_defaults()
+
+    def get_constraints(self):
+        # The slug's unique_for_date check already refuses a clash with one clear message; the
+        # matching UniqueConstraint stays as the database's guard, not a second message.
+        return [
+            (model, [c for c in constraints if c.name != "entry_slug_unique_per_day"])
+            for model, constraints in super().get_constraints()
+        ]
 
     def _fill_defaults(self):
         """A trimmed headline, a slug from it when none was given, "publish now" when no time."""

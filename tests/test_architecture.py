@@ -29,7 +29,7 @@ def python_files(app: str):
 
 def imported_apps(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)

@@ -353,10 +353,15 @@ def test_posting_service_refuses_a_blocked_sender_whoever_calls_it():
 def test_posting_service_counts_the_rate_limit_whoever_calls_it(settings):
     settings.COMMENTS_RATE_LIMIT = 2
     entry = EntryFactory()
-    post = {"entry": entry, "name": "Ann", "email": "ann@example.com", "body": "Hi"}
-    services.post_comment(**post, ip_address="192.0.2.9")
-    services.post_comment(**post, ip_address="192.0.2.9")
+
+    def post():
+        return services.post_comment(
+            entry=entry, name="Ann", email="ann@example.com", body="Hi", ip_address="192.0.2.9"
+        )
+
+    post()
+    post()
     with pytest.raises(services.CommentRefused) as refusal:
-        services.post_comment(**post, ip_address="192.0.2.9")
+        post()
     assert refusal.value.status == 429
     assert entry.comments.count() == 2
