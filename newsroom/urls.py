@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from events.sitemaps import DayArchiveSitemap, EntrySitemap, TagSitemap
+from newsroom import health
 from sources.sitemaps import PublisherSitemap
 
 SITEMAPS = {
@@ -15,7 +16,12 @@ SITEMAPS = {
     "publishers": PublisherSitemap,
 }
 
+# A database error that escapes a middleware is an outage (503), not a server error.
+handler500 = "newsroom.outages.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

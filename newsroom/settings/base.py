@@ -4,7 +4,9 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from newsroom import process
+
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,16 +72,46 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds to wait for a connection (PostgreSQL's connect_timeout; libpq counts 1 as 2) or, on
+# SQLite, for a locked database file.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+# PostgreSQL cancels a statement running longer than this: short for web requests (the wsgi
+# entry point marks its process as web), none by default for management commands (migrations,
+# imports, exports). 0 means no limit.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
+DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("DB_COMMAND_STATEMENT_TIMEOUT_MS", 0)
+DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _statement_timeout = (
+        DB_STATEMENT_TIMEOUT_MS if process.role == process.WEB else DB_COMMAND_STATEMENT_TIMEOUT_MS
+    )
+    _libpq_options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"].update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"{_libpq_options} -c statement_timeout={_statement_timeout}".strip(),
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", DB_CONNECT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) makes per-process state such as rate limits hold across gunicorn
 # workers; without REDIS_URL each process keeps its own in-memory cache.
+# Redis down or hung degrades to no cache (newsroom/cache.py): each call waits at most the
+# timeouts below, and after a failure Redis is left alone for CACHE_RETRY_SECONDS.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "RETRY_SECONDS": CACHE_RETRY_SECONDS,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -148,3 +181,6 @@ COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
 # Related stories (events/related.py): how long a cached related list may live. It bounds how
 # late a scheduled entry shows up in other entries' widgets after its publish time passes.
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
+
+# A database or cache outage answers 503 with this Retry-After (seconds); see newsroom/outages.py.
+OUTAGE_RETRY_AFTER = env_int("OUTAGE_RETRY_AFTER", 30)
