@@ -1,5 +1,6 @@
 """Settings shared by every environment. Defaults here are the safe, production ones."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    "axes",
     "newsroom",
     "events",
     "sources",
@@ -43,6 +45,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# AxesBackend first: a locked-out username and address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -184,3 +194,20 @@ RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
 
 # A database or cache outage answers 503 with this Retry-After (seconds); see newsroom/outages.py.
 OUTAGE_RETRY_AFTER = env_int("OUTAGE_RETRY_AFTER", 30)
+
+# Admin sign-in throttling (django-axes; newsroom/signin.py). Failures are counted in the
+# database, shared by every worker and kept across cache restarts. One username from one address
+# is refused after AXES_FAILURE_LIMIT failures, one address across usernames after
+# SIGNIN_IP_FAILURE_LIMIT, for SIGNIN_LOCKOUT_MINUTES counted from the last failure; refused
+# attempts do not extend it. Unlock: the admin's "Access attempts" page or `manage.py axes_reset`.
+AXES_HANDLER = "newsroom.signin.SignInAttemptsHandler"
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_IP_FAILURE_LIMIT = env_int("SIGNIN_IP_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "newsroom.signin.lockout_response"
+# The client address comes from the same header as the comment rate limit's.
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+# No start-up banner on every management command; lockouts are still logged.
+AXES_VERBOSE = False
