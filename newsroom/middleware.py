@@ -1,5 +1,7 @@
-"""Site-wide middleware: outages answered with a 503 page."""
+"""Site-wide middleware: outages answered with a 503 page, and the headers of every response."""
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -38,3 +40,35 @@ class OutageMiddleware:
         if isinstance(exception, CacheUnavailable):  # already logged by the cache's Outage
             return outage_response()
         return None
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY: a news site needs no camera, microphone or location."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp with two policies: CONTENT_SECURITY_POLICY for the public site, and
+    CONTENT_SECURITY_POLICY_ADMIN for the paths under CSP_ADMIN_PREFIX.
+
+    django-csp's decorators change the policy of views we write; the admin's views are Django's,
+    so the choice is made here by path.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(settings.CSP_ADMIN_PREFIX)
+        ):
+            parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+        return parts

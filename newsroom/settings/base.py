@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from newsroom import process
 
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "axes",
+    "csp",
     "newsroom",
     "events",
     "sources",
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.SitePolicyCSPMiddleware",
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,3 +215,35 @@ AXES_LOCKOUT_CALLABLE = "newsroom.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
 # No start-up banner on every management command; lockouts are still logged.
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp). Public pages: no inline script or style anywhere, nothing
+# from other origins. JSON-LD (<script type="application/ld+json">) is data a browser never runs,
+# so script-src does not apply to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The admin's own templates have no inline script; style attributes are allowed there (our
+# pending-comments badge and widget libraries use them), images may be data: URIs.
+CSP_ADMIN_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
