@@ -5,9 +5,15 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from newsroom import health
 from reading.sitemaps import SITEMAPS
 
+# A database error that escapes a middleware is an outage (503), not a server error.
+handler500 = "newsroom.outages.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

@@ -1,10 +1,14 @@
 """Settings shared by every environment. Defaults here are the safe, production ones."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .env import env_bool, env_int, env_list, env_str
+from newsroom import process
+
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -26,6 +30,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "reversion",
+    "axes",
+    "csp",
     "newsroom",
     "events",
     "sources",
@@ -37,13 +43,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.SitePolicyCSPMiddleware",
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# AxesBackend first: a locked-out username and address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -73,16 +90,46 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds to wait for a connection (PostgreSQL's connect_timeout; libpq counts 1 as 2) or, on
+# SQLite, for a locked database file.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+# PostgreSQL cancels a statement running longer than this: short for web requests (the wsgi
+# entry point marks its process as web), none by default for management commands (migrations,
+# imports, exports). 0 means no limit.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
+DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("DB_COMMAND_STATEMENT_TIMEOUT_MS", 0)
+DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _statement_timeout = (
+        DB_STATEMENT_TIMEOUT_MS if process.role == process.WEB else DB_COMMAND_STATEMENT_TIMEOUT_MS
+    )
+    _libpq_options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"].update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"{_libpq_options} -c statement_timeout={_statement_timeout}".strip(),
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", DB_CONNECT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) makes per-process state such as rate limits hold across gunicorn
 # workers; without REDIS_URL each process keeps its own in-memory cache.
+# Redis down or hung degrades to no cache (newsroom/cache.py): each call waits at most the
+# timeouts below, and after a failure Redis is left alone for CACHE_RETRY_SECONDS.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "RETRY_SECONDS": CACHE_RETRY_SECONDS,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -152,3 +199,55 @@ COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
 # Related stories (events/related.py): how long a cached related list may live. It bounds how
 # late a scheduled entry shows up in other entries' widgets after its publish time passes.
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
+
+# A database or cache outage answers 503 with this Retry-After (seconds); see newsroom/outages.py.
+OUTAGE_RETRY_AFTER = env_int("OUTAGE_RETRY_AFTER", 30)
+
+# Admin sign-in throttling (django-axes; newsroom/signin.py). Failures are counted in the
+# database, shared by every worker and kept across cache restarts. One username from one address
+# is refused after AXES_FAILURE_LIMIT failures, one address across usernames after
+# SIGNIN_IP_FAILURE_LIMIT, for SIGNIN_LOCKOUT_MINUTES counted from the last failure; refused
+# attempts do not extend it. Unlock: the admin's "Access attempts" page or `manage.py axes_reset`.
+AXES_HANDLER = "newsroom.signin.SignInAttemptsHandler"
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_IP_FAILURE_LIMIT = env_int("SIGNIN_IP_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "newsroom.signin.lockout_response"
+# The client address comes from the same header as the comment rate limit's.
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+# No start-up banner on every management command; lockouts are still logged.
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp). Public pages: no inline script or style anywhere, nothing
+# from other origins. JSON-LD (<script type="application/ld+json">) is data a browser never runs,
+# so script-src does not apply to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The admin's own templates have no inline script; style attributes are allowed there (our
+# pending-comments badge and widget libraries use them), images may be data: URIs.
+CSP_ADMIN_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
