@@ -10,7 +10,7 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .models import normalize_email
 
@@ -31,6 +31,8 @@ def allow(*, ip_address: str | None, email: str) -> bool:
     keys = [_key("email", normalize_email(email), window)]
     if ip_address:
         keys.append(_key("ip", ip_address, window))
+    # The "counters" cache fails closed: when it is down, this raises and the site answers 503.
+    cache = caches["counters"]
     allowed = True
     for key in keys:
         # add() is a no-op when the key exists, so concurrent first posts do not reset it.

@@ -49,6 +49,8 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         retry_seconds = float(params.get("RETRY_SECONDS", 10))
+        # A cache alias that must not degrade (rate-limit counters) fails closed instead.
+        self.fail_closed = bool(params.get("FAIL_CLOSED", False))
         # Django makes one backend object per thread; the outage is one per process and server.
         key = tuple(self._servers)  # type: ignore[attr-defined]  # RedisCache's, not in stubs
         with _outages_lock:
@@ -58,6 +60,7 @@ class ResilientRedisCache(RedisCache):
         self.outage.retry_seconds = retry_seconds
 
     def _run(self, operation, *args, fallback, strict=False, **kwargs):
+        strict = strict or self.fail_closed
         if self.outage.in_retry_window():
             if strict:
                 raise CacheUnavailable("The cache is unavailable; retrying shortly.")

@@ -225,3 +225,26 @@ def test_readyz_is_503_naming_the_cache_when_redis_is_down(client, db, settings)
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "cache": "error: CacheUnavailable"}
+
+
+@pytest.mark.django_db
+def test_comment_post_fails_closed_with_a_503_when_the_rate_limit_cannot_be_counted(
+    client, settings
+):
+    from comments.models import Comment
+    from tests.test_comments_posting import form_data
+
+    entry = EntryFactory()
+    with refused_port() as port:
+        redis = {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        settings.CACHES = {"default": redis, "counters": {**redis, "FAIL_CLOSED": True}}
+        response = client.post(f"/comments/post/{entry.pk}/", form_data(entry))
+        # The page still shows: only the write that needs the counters is refused.
+        page = client.get(entry.get_absolute_url())
+    assert_outage_page(response, settings)
+    assert not Comment.objects.exists()
+    assert page.status_code == 200

@@ -121,23 +121,31 @@ REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
 CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 10)
 if REDIS_URL:
+    _REDIS = {
+        "BACKEND": "newsroom.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "RETRY_SECONDS": CACHE_RETRY_SECONDS,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "RETRY_SECONDS": CACHE_RETRY_SECONDS,
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
-            },
-        }
+        "default": _REDIS,
+        # Counters that protect the site (comment rate limits) fail closed: with Redis down a
+        # comment post answers 503 "try again in a moment" instead of going unlimited.
+        "counters": {**_REDIS, "FAIL_CLOSED": True},
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
-        }
+        },
+        "counters": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsroom",
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
