@@ -302,6 +302,11 @@ class EntryAdmin(admin.ModelAdmin):
                 return Action.UNPUBLISH
         return Action.MERGE if form.outcome.merged else Action.EDIT
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if form.outcome.hold:
+            return []  # the formsets were not saved: the change is held, not made
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         form = getattr(request, "_desk_form", None)
         if form is not None and form.outcome.hold:
@@ -350,6 +355,8 @@ class EntryAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _change_context(self, request, entry):
+        if request.method == "GET":
+            workflow.ensure_revision(entry, user=request.user)
         pending = PendingChange.objects.filter(entry=entry).select_related("proposed_by").first()
         context = {
             "desk_state": workflow.State.LABELS[

@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         RESTORE = "restore", "Restored a revision"
         DELETE = "delete", "Deleted"
         BULK = "bulk", "Bulk action"
+        FOUND = "found", "As found on the desk (saved elsewhere)"
 
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"

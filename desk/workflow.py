@@ -113,6 +113,16 @@ def keep_revision(entry: Entry, *, user, action: str, comment: str = "") -> Entr
     return EntryRevision.objects.get(entry=entry, entry_version=entry.version)
 
 
+def ensure_revision(entry: Entry, *, user) -> None:
+    """Keep the entry as it is now if no revision holds its current version yet.
+
+    Entries written outside the desk (imports, the demo loader) have none; the desk keeps one
+    when an editor opens them, so a later save made from this version can be merged.
+    """
+    if not EntryRevision.objects.filter(entry=entry, entry_version=entry.version).exists():
+        keep_revision(entry, user=user, action=Action.FOUND)
+
+
 def bump(entry: Entry, user) -> None:
     """Mark a change about to be saved: next version, and who made it."""
     entry.version = (entry.version or 0) + 1

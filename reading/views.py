@@ -51,6 +51,14 @@ class EntryDetailView(DateDetailView):
     def get_queryset(self):
         return selectors.entry_for_page(self.request.user)
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_live:
+            # A staff preview of a draft, an entry in review or a scheduled one: never stored
+            # by a shared cache, never reused without asking.
+            response["Cache-Control"] = "private, no-cache"
+        return response
+
 
 # Public reading: the filterable list, date archives and tag pages.
 

@@ -1,6 +1,7 @@
 """Project plumbing: production settings are safe, demo content loads the samples faithfully."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from events.models import Entry
 from sources.models import Source
@@ -72,13 +74,52 @@ def test_demo_content_is_the_sample_page_its_related_entries_and_the_four_articl
     assert "Demo editor: sign in at /admin/ as 'editor' with password " in out
 
 
+DEMO_LINE = re.compile(
+    r"^Demo (editor|reporter|moderator): sign in at /admin/ as '\1' with password (\S+)$"
+)
+
+
+def demo_passwords(out: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for line in out.splitlines() if (m := DEMO_LINE.match(line))}
+
+
 @pytest.mark.django_db
-def test_demo_content_loads_twice_without_duplicates_and_resets_the_editor_password(capsys):
+def test_demo_accounts_are_group_members_not_superusers_each_printed_on_one_line(capsys):
     call_command("load_demo")
-    first = capsys.readouterr().out.rsplit(" ", 1)[-1].strip()
+    passwords = demo_passwords(capsys.readouterr().out)
+    assert set(passwords) == {"editor", "reporter", "moderator"}
+    groups = {"editor": "Editors", "reporter": "Reporters", "moderator": "Moderators"}
+    for username, password in passwords.items():
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(password) and user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [groups[username]]
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing_an_editor_did_and_keeps_the_passwords(capsys):
     call_command("load_demo")
-    second = capsys.readouterr().out.rsplit(" ", 1)[-1].strip()
-    assert Entry.objects.count() == 15 and Source.objects.count() == 5
-    assert first != second
-    editor = get_user_model().objects.get(username="editor")
-    assert editor.check_password(second) and editor.is_staff
+    first = demo_passwords(capsys.readouterr().out)
+    deleted = Entry.objects.get(event_date="2014-02-19")
+    edited = Entry.objects.exclude(pk=deleted.pk).first()
+    deleted.delete()
+    edited.headline = "Edited by the desk"
+    edited.save()
+    edited.tags.set(["Only tag"])
+    before = sorted(Entry.objects.values_list("pk", "headline", "search_tags"))
+
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert demo_passwords(out) == {}
+    assert "not loaded, the database already has 14 entries" in out
+    assert "'editor' exists, password unchanged" in out and "changepassword editor" in out
+    assert sorted(Entry.objects.values_list("pk", "headline", "search_tags")) == before
+    assert not Entry.objects.filter(event_date="2014-02-19").exists()
+    for username, password in first.items():
+        assert get_user_model().objects.get(username=username).check_password(password)
+
+
+@pytest.mark.django_db
+def test_demo_entries_are_published_on_their_event_date(capsys):
+    call_command("load_demo", "--no-accounts")
+    for entry in Entry.objects.all():
+        assert timezone.localtime(entry.publish_at).date() == entry.event_date
