@@ -14,6 +14,8 @@ from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from sources.admin import CitationInline
 
+from .history_admin import RevisionHistoryMixin
+
 
 class TagAutocompleteWidget(TagWidget):
     """taggit's text field, with suggestions of existing tags as the editor types."""
@@ -58,7 +60,7 @@ class EntryAdminForm(forms.ModelForm):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
     list_display = ("headline", "event_date", "status", "publish_at", "is_live", "author")
