@@ -120,3 +120,6 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse(list(names), safe=False)
+
+
+from . import audit_admin  # noqa: E402, F401  (registers AuditEventAdmin)
