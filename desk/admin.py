@@ -24,6 +24,7 @@ from sources.models import Citation, Publisher
 
 from . import workflow
 from .forms import EntryAdminForm
+from .history_admin import RevisionHistoryMixin
 from .models import AuditEvent, PendingChange
 
 Action = AuditEvent.Action
@@ -86,7 +87,7 @@ class PublisherFilter(admin.SimpleListFilter):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
     list_display = (
@@ -519,3 +520,6 @@ class EntryAdmin(admin.ModelAdmin):
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse(list(names), safe=False)
+
+
+from . import audit_admin  # noqa: E402, F401  (registers AuditEventAdmin)
