@@ -47,7 +47,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/djlint templates --lint
+	$(BIN)/djlint templates desk/templates --lint
 
 check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -15,18 +16,10 @@ BODY_PREVIEW_CHARS = 500
 class CommentAdmin(admin.ModelAdmin):
     """Moderators read and decide; the comment itself stays as the reader wrote it."""
 
-    list_display = (
-        "created",
-        "status",
-        "entry_link",
-        "name",
-        "email",
-        "ip_address",
-        "body_preview",
-        "moderated_by",
-        "moderated_at",
-    )
-    list_display_links = ("created",)
+    # Readable at 1280 px without sideways scrolling: the comment gets the room, the sender and
+    # the decision are two short lines each.
+    list_display = ("received", "body_preview", "entry_link", "sender", "decision")
+    list_display_links = ("received",)
     list_filter = ("status", "created")
     list_select_related = ("entry", "moderated_by")
     search_fields = ("name", "email", "body", "ip_address")
@@ -69,12 +62,43 @@ class CommentAdmin(admin.ModelAdmin):
     def entry_link(self, comment):
         entry = comment.entry
         return format_html(
-            '<a href="{}">{}</a>', entry.get_absolute_url(), Truncator(entry.headline).chars(80)
+            '<a class="queue-entry" href="{}" title="{}">{}</a>',
+            entry.get_absolute_url(),
+            entry.headline,
+            Truncator(entry.headline).chars(80),
         )
+
+    @admin.display(description="received", ordering="created")
+    def received(self, comment):
+        return f"{timezone.localtime(comment.created):%d %b %Y %H:%M}"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
 
     @admin.display(description="comment")
     def body_preview(self, comment):
-        return Truncator(comment.body).chars(BODY_PREVIEW_CHARS)
+        text = Truncator(comment.body).chars(BODY_PREVIEW_CHARS)
+        return format_html('<span class="queue-comment" title="{}">{}</span>', comment.body, text)
+
+    @admin.display(description="sender", ordering="name")
+    def sender(self, comment):
+        return format_html(
+            '{}<br><small class="queue-quiet">{} · {}</small>',
+            comment.name,
+            comment.email,
+            comment.ip_address or "no IP",
+        )
+
+    @admin.display(description="decision", ordering="status")
+    def decision(self, comment):
+        if comment.moderated_by is None:
+            return format_html("<strong>{}</strong>", comment.get_status_display())
+        return format_html(
+            '<strong>{}</strong><br><small class="queue-quiet">{}, {}</small>',
+            comment.get_status_display(),
+            comment.moderated_by.get_username(),
+            f"{comment.moderated_at:%d %b %H:%M}" if comment.moderated_at else "",
+        )
 
     def save_model(self, request, obj, form, change):
         # Only the status is editable here; route it through the service so it is audited.

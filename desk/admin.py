@@ -32,6 +32,8 @@ Action = AuditEvent.Action
 admin.site.site_header = "Newsroom desk"
 admin.site.site_title = "Newsroom desk"
 admin.site.index_title = "The desk"
+# The lists are the desk's working surface: at 1280 px they get the full width.
+admin.site.enable_nav_sidebar = False
 
 # How long an open change page counts as "being edited" without a heartbeat.
 PRESENCE_SECONDS = 90
@@ -140,7 +142,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ("css/desk.css",)}
+        css = {"all": ("css/admin.css",)}
         js = ("js/desk_presence.js",)
 
     # --- the list ---------------------------------------------------------------------------

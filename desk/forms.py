@@ -16,11 +16,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from taggit.forms import TagWidget
+from taggit.models import Tag
 
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
+from events.tagging import edit_string_for_tags
 
 from . import workflow
+from .models import PendingChange
 from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, normalise_tags, snapshot_of
 
 # An editor is asked to look twice at a publish time this far in the past.
@@ -99,8 +102,19 @@ class EntryAdminForm(forms.ModelForm):
         self.editor = workflow.can_publish(self.user)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
+            self._start_from_held_change()
         if not self.editor:
             self._limit_for_reporters()
+
+    def _start_from_held_change(self):
+        """A reporter reopening a live entry continues from the change they have held."""
+        held = PendingChange.objects.filter(entry=self.instance).first()
+        if held is None or self.editor:
+            return
+        snapshot = EntrySnapshot.from_json(held.snapshot)
+        for name in ("headline", "slug", "body", "event_date"):
+            self.initial[name] = getattr(snapshot, name)
+        self.initial["tags"] = edit_string_for_tags([Tag(name=n) for n in snapshot.tags])
 
     def _limit_for_reporters(self):
         """Reporters write and submit; publishing, scheduling and notes are the editors'."""

@@ -7,6 +7,7 @@ keep one revision (django-reversion, with an `EntryRevision` snapshot) and recor
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
 
 from .models import AuditEvent, EntryRevision, PendingChange
-from .snapshots import EntrySnapshot, SourceSnapshot, snapshot_of
+from .snapshots import FIELDS, EntrySnapshot, SourceSnapshot, snapshot_of
 
 Action = AuditEvent.Action
 
@@ -260,8 +261,20 @@ def submit_for_review(entry: Entry, *, user) -> Entry:
 def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange:
     """Keep a reporter's edit to a live entry aside until an editor approves it.
 
-    Readers keep seeing the entry as it is. A later edit by a reporter replaces the held one.
+    Readers keep seeing the entry as it is. A later edit adds to the held one: a field the new
+    edit leaves as it is live keeps the value held before, so nothing typed earlier is lost.
     """
+    held = PendingChange.objects.filter(entry=entry).first()
+    if held is not None:
+        live, before = snapshot_of(entry), EntrySnapshot.from_json(held.snapshot)
+        kept = {
+            name: getattr(before, name)
+            for name in FIELDS
+            if getattr(snapshot, name) == getattr(live, name)
+        }
+        snapshot = dataclasses.replace(
+            snapshot, **kept, tag_ids={**before.tag_ids, **snapshot.tag_ids}
+        )
     pending, _ = PendingChange.objects.update_or_create(
         entry=entry,
         defaults={

@@ -549,3 +549,16 @@ def test_staff_preview_names_the_state_links_to_edit_and_is_never_cached(
 def test_the_admin_is_the_newsroom_desk(editor_a):
     page = signed_in(editor_a).get(reverse("admin:index")).content.decode()
     assert "Newsroom desk" in page and "Django administration" not in page
+
+
+def test_a_reporter_reopening_a_held_change_continues_from_it_and_loses_nothing(reporter):
+    entry = sourced_entry(headline="Live headline", body="Live body.")
+    rita = signed_in(reporter)
+    rita.post(change_url(entry), form_for(entry, rita, headline="Held headline"))
+    again = form_for(entry, rita)
+    assert again["headline"] == "Held headline"  # the form starts from the held change
+    rita.post(change_url(entry), {**again, "body": "Held body."})
+    held = PendingChange.objects.get(entry=entry).snapshot
+    assert (held["headline"], held["body"]) == ("Held headline", "Held body.")
+    entry.refresh_from_db()
+    assert (entry.headline, entry.body) == ("Live headline", "Live body.")
