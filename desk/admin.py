@@ -40,7 +40,7 @@ class TagAutocompleteWidget(TagWidget):
 class EntryAdminForm(forms.ModelForm):
     class Meta:
         model = Entry
-        fields = ["event_date", "headline", "slug", "tags", "body"]
+        fields = ["event_date", "story", "headline", "slug", "tags", "body"]
         fields += ["status", "publish_at", "comments_open"]
         widgets = {
             "tags": TagAutocompleteWidget,
@@ -70,7 +70,7 @@ class EntryAdmin(admin.ModelAdmin):
     readonly_fields = ("author", "created", "updated")
     actions = ("publish_now", "move_to_draft")
     fieldsets = (
-        (None, {"fields": ("event_date", "headline", "slug", "tags", "body")}),
+        (None, {"fields": ("event_date", "story", "headline", "slug", "tags", "body")}),
         ("Publishing", {"fields": ("status", "publish_at", "comments_open")}),
         ("Record", {"fields": ("author", "created", "updated"), "classes": ("collapse",)}),
     )

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH
+from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH
 
 
 class EntryQuerySet(models.QuerySet):
@@ -92,6 +92,12 @@ class Entry(models.Model):
         through="events.TaggedEntry",
         blank=True,
         help_text='Comma-separated; put a name that contains a comma in quotes: "Facebook, Inc."',
+    )
+    story = models.CharField(
+        max_length=STORY_MAX_LENGTH,
+        blank=True,
+        help_text="Optional. The ongoing story this entry belongs to, e.g. “2014 Ukrainian "
+        "revolution”; a day's entries are grouped under it. Spell it the same way each time.",
     )
 
     objects = EntryQuerySet.as_manager()
