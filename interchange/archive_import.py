@@ -200,7 +200,7 @@ class ArchiveImporter:
             self._set_status(entry, level)
             if body:
                 entry.body, record.body_level = body, level
-            entry.story = story
+            entry.story = story or None
             entry.save()
             record.entry = entry
             record.save()

@@ -105,7 +105,7 @@ def test_story_headings_become_the_entries_story_from_the_entry_page_or_else_the
     assert stories == {
         "harbour-bridge-reopens-after-repairs": "Harbour Bridge",  # its own page has no heading
         "ferry-services-double": "Ferries",
-        "harbour-bridge-closes-for-repairs": "",  # only named by a link
+        "harbour-bridge-closes-for-repairs": None,  # only named by a link
     }
 
 

@@ -26,6 +26,6 @@ def test_data_migration_takes_the_story_from_a_tag_that_opens_the_headline():
 
     stories = dict(Entry.objects.values_list("pk", "story"))
     assert stories[crime.pk] == "Crime in North Korea"
-    assert stories[plain.pk] == ""  # "North Korea tests" is not "North Korea. "
+    assert stories[plain.pk] is None  # "North Korea tests" is not "North Korea. "
     assert stories[kept.pk] == "Harbour"  # an editor's story is never replaced
-    assert stories[untagged.pk] == ""
+    assert stories[untagged.pk] is None

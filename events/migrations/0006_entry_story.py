@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='entry',
             name='story',
-            field=models.CharField(blank=True, help_text="Optional. The ongoing story this entry belongs to, e.g. “2014 Ukrainian revolution”; a day's entries are grouped under it. Spell it the same way each time.", max_length=200),
+            field=models.CharField(blank=True, null=True, help_text="Optional. The ongoing story this entry belongs to, e.g. “2014 Ukrainian revolution”; a day's entries are grouped under it. Spell it the same way each time.", max_length=200),
         ),
     ]

@@ -12,7 +12,7 @@ def fill_story(apps, schema_editor):
     Entry = apps.get_model("events", "Entry")
     TaggedEntry = apps.get_model("events", "TaggedEntry")
     links = (
-        TaggedEntry.objects.filter(content_object__story="")
+        TaggedEntry.objects.filter(content_object__story__isnull=True)
         .order_by("content_object_id", "tag__name")
         .values_list("content_object_id", "content_object__headline", "tag__name")
     )
