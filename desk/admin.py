@@ -14,6 +14,8 @@ from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from sources.admin import CitationInline
 
+from .widgets import LabelledSplitDateTime
+
 
 class TagAutocompleteWidget(TagWidget):
     """taggit's text field, with suggestions of existing tags as the editor types."""
@@ -45,6 +47,7 @@ class EntryAdminForm(forms.ModelForm):
         widgets = {
             "tags": TagAutocompleteWidget,
             "headline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "publish_at": LabelledSplitDateTime,
         }
 
     def clean_tags(self):
