@@ -1,5 +1,6 @@
 """Load the demo content and (re)create the demo editor account, printing its password."""
 
+import datetime
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,11 @@ class Command(BaseCommand):
                     "headline": data["headline"],
                     "body": data.get("body", ""),
                     "status": Entry.Status.PUBLISHED,
+                    # Published on the day of the event, as the archive import does, so feeds
+                    # and JSON-LD do not date every demo entry to the moment it was loaded.
+                    "publish_at": datetime.datetime.combine(
+                        data["event_date"], datetime.time(0), tzinfo=datetime.UTC
+                    ),
                 },
             )
             created += was_created
