@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint check bench browser clean
+.PHONY: run test test-fast lint check bench browser screenshots clean
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "Newsroom needs Python >= 3.11; none found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -57,6 +57,10 @@ check: $(VENV)/.installed-dev
 # docs/performance.md by hand, never into timed tests.
 bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+
+# Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).
+screenshots: $(VENV)/.installed-dev browser
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -72,9 +72,6 @@ class CommentAdmin(admin.ModelAdmin):
     def received(self, comment):
         return f"{timezone.localtime(comment.created):%d %b %Y %H:%M}"
 
-    class Media:
-        css = {"all": ("css/admin.css",)}
-
     @admin.display(description="comment")
     def body_preview(self, comment):
         text = Truncator(comment.body).chars(BODY_PREVIEW_CHARS)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from events.models import Entry
 
@@ -38,10 +38,15 @@ def _back_to_entry(request: HttpRequest, entry: Entry, message: str) -> HttpResp
     return HttpResponseRedirect(f"{entry.get_absolute_url()}#comments")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
-    """Take a comment on a live, open entry; bots get the reader's answer and store nothing."""
+    """Take a comment on a live, open entry; bots get the reader's answer and store nothing.
+
+    A GET (a reader who reloaded or bookmarked the address) goes to the entry's comment form.
+    """
     entry = get_object_or_404(Entry.objects.published(), pk=entry_id)
+    if request.method != "POST":
+        return HttpResponseRedirect(f"{entry.get_absolute_url()}#comment-form")
     if not services.comments_open(entry):  # before the form, so no form errors on a closed entry
         return _refuse(request, entry, 403, "Comments are closed on this entry.")
     form = CommentForm(request.POST, entry=entry)

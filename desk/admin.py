@@ -118,7 +118,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     actions = ("publish_now", "move_to_draft")
     change_form_template = "admin/desk/entry/change_form.html"
     fieldsets = (
-        (None, {"fields": ("state", "event_date", "headline", "slug", "tags", "body")}),
+        (None, {"fields": ("state", "event_date", "story", "headline", "slug", "tags", "body")}),
         (
             "Publishing",
             {
@@ -142,7 +142,6 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ("css/admin.css",)}
         js = ("js/desk_presence.js",)
 
     # --- the list ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from events.tagging import edit_string_for_tags
 from . import workflow
 from .models import PendingChange
 from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, normalise_tags, snapshot_of
+from .widgets import LabelledSplitDateTime
 
 # An editor is asked to look twice at a publish time this far in the past.
 PAST_PUBLISH_FLAG = datetime.timedelta(days=2)
@@ -88,12 +89,13 @@ class EntryAdminForm(forms.ModelForm):
 
     class Meta:
         model = Entry
-        fields = ["event_date", "headline", "slug", "tags", "body"]
+        fields = ["event_date", "story", "headline", "slug", "tags", "body"]
         fields += ["status", "publish_at", "comments_open", "review_note"]
         widgets = {
             "tags": TagAutocompleteWidget,
             "headline": forms.Textarea(attrs={"rows": 2, "cols": 80}),
             "review_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "publish_at": LabelledSplitDateTime,
         }
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,8 @@ import re
 
 HEADLINE_MAX_LENGTH = 1000
 SLUG_MAX_LENGTH = 200
+# A story heading (the archive's `##### Story` line) groups a day's entries.
+STORY_MAX_LENGTH = 200
 # taggit's Tag.name and Tag.slug are 100 characters.
 TAG_MAX_LENGTH = 100
 # What Django's SlugField accepts (ASCII letters, digits, hyphen, underscore).

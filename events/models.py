@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH
+from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -116,6 +116,15 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
         through="events.TaggedEntry",
         blank=True,
         help_text='Comma-separated; put a name that contains a comma in quotes: "Facebook, Inc."',
+    )
+    # Nullable so the column is added in place: a NOT NULL column makes SQLite rebuild the
+    # entry table, which drops the triggers that keep EntryCount (migration 0004).
+    story = models.CharField(  # noqa: DJ001 (NULL means no story; "" is never stored)
+        max_length=STORY_MAX_LENGTH,
+        null=True,
+        blank=True,
+        help_text="Optional. The ongoing story this entry belongs to, e.g. “2014 Ukrainian "
+        "revolution”; a day's entries are grouped under it. Spell it the same way each time.",
     )
 
     objects = EntryQuerySet.as_manager()

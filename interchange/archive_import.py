@@ -8,6 +8,8 @@ The rules that make an import idempotent and independent of the order of the pag
   one never does; two links naming the same missing page keep the smaller headline, so the
   winner does not depend on which link came first;
 * the body is the entry page's summary, or the day page's when the entry page has none;
+* the story is the `##### Story` heading over the entry (entry page, else day page); it is also
+  added as a tag, so the story has a tag page;
 * the sources of an entry are exactly its own page's list, in order;
 * publish time is the event date at midnight UTC, not the time of the import.
 
@@ -26,6 +28,7 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from events.limits import STORY_MAX_LENGTH
 from events.models import Entry, TaggedEntry
 from sources.links import domain_of, normalize_url
 from sources.models import Citation, Publisher, Source
@@ -180,6 +183,7 @@ class ArchiveImporter:
         *,
         headline: str,
         body: str = "",
+        story: str = "",
         tags: Iterable[str] = (),
         sources: list[SourceLink] | None = None,
     ) -> Entry:
@@ -196,13 +200,14 @@ class ArchiveImporter:
             self._set_status(entry, level)
             if body:
                 entry.body, record.body_level = body, level
+            entry.story = story or None
             entry.save()
             record.entry = entry
             record.save()
             self.report.created.add(ref)
         else:
             record = getattr(entry, "archive_record", None) or ArchiveRecord(entry=entry, level=0)
-            before = (entry.headline, entry.body, entry.status, entry.publish_at)
+            before = (entry.headline, entry.body, entry.status, entry.publish_at, entry.story)
             record_before = (record.level, record.body_level)
             if level > record.level:
                 entry.headline = headline
@@ -213,7 +218,10 @@ class ArchiveImporter:
                 entry.headline = min(entry.headline, headline) if level == Level.LINK else headline
             if body and (record.body_level is None or level >= record.body_level):
                 entry.body, record.body_level = body, level
-            if (entry.headline, entry.body, entry.status, entry.publish_at) != before:
+            # A higher page's heading wins; a lower one only fills a story still unknown.
+            if story and (level >= record_before[0] or not entry.story):
+                entry.story = story
+            if (entry.headline, entry.body, entry.status, entry.publish_at, entry.story) != before:
                 entry.save()
                 changed = True
             if (record.level, record.body_level) != record_before or record._state.adding:
@@ -274,6 +282,7 @@ class ArchiveImporter:
                     Level.DAY,
                     headline=story.link.headline,
                     body=story.summary,
+                    story=story.topic[:STORY_MAX_LENGTH],
                     tags=story.tags,
                 )
             return
@@ -282,6 +291,7 @@ class ArchiveImporter:
             Level.PAGE,
             headline=page.headline,
             body=page.summary,
+            story=page.topic[:STORY_MAX_LENGTH],
             tags=page.tags,
             sources=page.sources,
         )

@@ -17,6 +17,11 @@ class LatestEntriesFeed(Feed):
 
     description = "Dated, sourced entries on current events."
 
+    @property
+    def language(self):  # type: ignore[override]  # Feed declares a plain attribute
+        """The site's language (settings.LANGUAGE_CODE), not whichever one a request activated."""
+        return settings.LANGUAGE_CODE
+
     def title(self):
         return f"{settings.SITE_NAME}: latest entries"
 

@@ -7,7 +7,7 @@ becomes a form error shown on the page, never a database error.
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters import (
     CharFilter,
@@ -33,15 +33,21 @@ no_nul = ProhibitNullCharactersValidator()
 class TagInput(forms.MultipleHiddenInput):
     """The chosen tags as hidden inputs, plus one text box to add a tag by name."""
 
+    rejected = ""  # the name TagField could not find, set on this form's own copy of the widget
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = dict(attrs or {})
         input_id = attrs.pop("id", f"id_{name}")
-        hidden = super().render(name, value, {}, renderer) if value else ""
+        kept = [v for v in self.format_value(value) if v != self.rejected]
+        hidden = super().render(name, kept, {}, renderer) if kept else ""
+        extra = {k: v for k, v in self.attrs.items() if k.startswith("aria-")}
         box = format_html(
-            '<input type="text" name="{}" id="{}" autocomplete="off" maxlength="{}">',
+            '<input type="text" name="{}" id="{}" value="{}" autocomplete="off" maxlength="{}"{}>',
             name,
             input_id,
+            self.rejected[:TAG_MAX_LENGTH],
             TAG_MAX_LENGTH,
+            format_html_join("", ' {}="{}"', extra.items()),
         )
         return mark_safe(hidden + box)  # both parts are built by Django's escaping helpers
 
@@ -56,7 +62,7 @@ class TagField(forms.Field):
 
     widget = TagInput
     default_error_messages = {
-        "unknown": "No tag called %(names)s.",
+        "unknown": "No tag is called “%(names)s”. Check the spelling, or pick one of the top tags.",
         "too_many": f"Choose at most {MAX_TAGS} tags.",
         "too_long": f"A tag name has at most {TAG_MAX_LENGTH} characters.",
     }
@@ -84,8 +90,9 @@ class TagField(forms.Field):
                 (t for t in found if t.slug == item or t.name.casefold() == item.casefold()), None
             )
             if tag is None:
+                self.widget.rejected = item  # shown again in the text box, to be corrected
                 raise forms.ValidationError(
-                    self.error_messages["unknown"], code="unknown", params={"names": repr(item)}
+                    self.error_messages["unknown"], code="unknown", params={"names": item}
                 )
             if tag not in tags:
                 tags.append(tag)
@@ -98,6 +105,10 @@ class TagFilter(Filter):
 
 class SafeModelChoiceField(forms.ModelChoiceField):
     """A choice by slug that refuses NUL bytes and overlong values before querying."""
+
+    default_error_messages = {
+        "invalid_choice": "No publisher by that name is cited here; pick one from the list.",
+    }
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -112,6 +123,8 @@ class PublisherFilter(ModelChoiceFilter):
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": "Enter a date as year-month-day, like 2014-02-19."}
+CHOICE_ERRORS = {"invalid_choice": "“%(value)s” is not one of the choices; pick one from the list."}
 
 
 class EntryFilterForm(forms.Form):
@@ -120,8 +133,27 @@ class EntryFilterForm(forms.Form):
         assert cleaned is not None  # Form.clean() returns cleaned_data
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
+            for name in ("from", "to"):
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
             raise forms.ValidationError("The “From” date must not be after the “To” date.")
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        self.show_errors_in_fields()
+
+    def show_errors_in_fields(self):
+        """Presentation only: a field in error says so to assistive technology and points to
+        its message; a date the browser cannot read is shown as typed (a date input would
+        blank it), so the reader can correct it.
+        """
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"})
+            field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
 
 
 def publishers(request) -> QuerySet:
@@ -137,16 +169,33 @@ class EntryFilter(FilterSet):
     SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
     MODES = [("all", "All of the tags"), ("any", "Any of the tags")]
 
-    q = CharFilter(label="Words", method="filter_words", max_length=QUERY_MAX_LENGTH)
+    q = CharFilter(
+        label="Words",
+        method="filter_words",
+        max_length=QUERY_MAX_LENGTH,
+        error_messages={
+            "max_length": "Use at most %(limit_value)d characters (this has %(show_value)d)."
+        },
+    )
     # "from" is a Python keyword, so these two are declared through the class namespace.
     locals()["from"] = DateFilter(
-        field_name="event_date", lookup_expr="gte", label="From", widget=DATE_INPUT
+        field_name="event_date",
+        lookup_expr="gte",
+        label="From",
+        widget=DATE_INPUT,
+        error_messages=DATE_ERRORS,
     )
     locals()["to"] = DateFilter(
-        field_name="event_date", lookup_expr="lte", label="To", widget=DATE_INPUT
+        field_name="event_date",
+        lookup_expr="lte",
+        label="To",
+        widget=DATE_INPUT,
+        error_messages=DATE_ERRORS,
     )
     tag = TagFilter(label="Add a tag", method="filter_tags")
-    mode = ChoiceFilter(label="Match", choices=MODES, method="keep", empty_label=None)
+    mode = ChoiceFilter(
+        label="Match", choices=MODES, method="keep", empty_label=None, error_messages=CHOICE_ERRORS
+    )
     publisher = PublisherFilter(
         label="Publisher",
         queryset=publishers,
@@ -154,7 +203,9 @@ class EntryFilter(FilterSet):
         method="filter_publisher",
         empty_label="Any publisher",
     )
-    sort = ChoiceFilter(label="Sort", choices=SORTS, method="keep", empty_label=None)
+    sort = ChoiceFilter(
+        label="Sort", choices=SORTS, method="keep", empty_label=None, error_messages=CHOICE_ERRORS
+    )
 
     class Meta:
         form = EntryFilterForm

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.utils.dateformat import format as format_date
 from taggit.models import Tag
 
 
@@ -70,6 +71,26 @@ def default_sort(words: str | None) -> str:
     return "relevance" if (words or "").strip() else "newest"
 
 
+def clean_query(pairs: list[tuple[str, str]]) -> str | None:
+    """The list's query string without empty and default parameters; None if already clean.
+
+    A submitted form sends every field (`?q=missile&from=&to=&tag=&mode=all&sort=relevance`);
+    the clean URL says only what the reader chose (`?q=missile`), so it is shorter to share and
+    one search has one address. Values are kept as typed, valid or not: the form judges them.
+    """
+    words = next((v for k, v in pairs if k == "q" and v.strip()), "")
+    tagged = any(k == "tag" and v.strip() for k, v in pairs)
+    kept = [
+        (k, v)
+        for k, v in pairs
+        if v.strip()
+        and not (k == "mode" and (v == "all" or not tagged))
+        and not (k == "sort" and v in ("relevance", default_sort(words)))
+        and not (k == "page" and v == "1")
+    ]
+    return None if kept == pairs else urlencode(kept)
+
+
 def filter_links(filterset) -> FilterLinks:
     """FilterLinks for a bound EntryFilter; an invalid form keeps no filter in its links."""
     links = FilterLinks()
@@ -87,6 +108,9 @@ def filter_links(filterset) -> FilterLinks:
         for item in value if isinstance(value, list) else [value]:
             text = _as_text(item)
             links.params.append((name, text))
+            if isinstance(item, date):  # as people write dates: "From 1 January 2014"
+                links.labels[(name, text)] = LABELS[name].format(format_date(item, "j F Y"))
+                continue
             shown = getattr(item, "name", None) or dict(
                 form.fields[name].choices if hasattr(form.fields[name], "choices") else []
             ).get(text, text)

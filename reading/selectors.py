@@ -229,3 +229,24 @@ def citation_count(publisher: Publisher) -> int:
     return Citation.objects.filter(
         source__publisher=publisher, entry__in=Entry.objects.published().values("pk")
     ).count()
+
+
+# The home page's window: its last few days, read in two queries whatever their size.
+
+
+def latest_days(*, days: int = 5, limit: int = 80) -> QuerySet[Entry]:
+    """Public entries of the latest `days` event dates that have any, at most `limit` of them.
+
+    One query finds the oldest of those dates, the second reads the entries with card data, in
+    the home page's order (newest day first, within a day the most recently published first).
+    """
+    dates = (
+        Entry.objects.published()
+        .order_by("-event_date")
+        .values_list("event_date", flat=True)
+        .distinct()[:days]
+    )
+    oldest = min(dates, default=None)
+    if oldest is None:
+        return Entry.objects.none()
+    return latest_entries().filter(event_date__gte=oldest)[:limit]

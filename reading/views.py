@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 from django.views.generic.dates import (
@@ -19,7 +19,7 @@ from events.related import related_entries
 
 from . import selectors
 from .filters import EntryFilter
-from .querystrings import filter_links
+from .querystrings import clean_query, filter_links
 
 if TYPE_CHECKING:  # what the mixin below is always combined with
     from django.views.generic.dates import BaseDateListView as _DateListView
@@ -28,14 +28,14 @@ else:
 
 
 class HomeView(ListView):
-    """The latest published entries, grouped by day in the template, newest first."""
+    """The last few days with published entries, newest first, grouped by day and story."""
 
     template_name = "events/home.html"
     context_object_name = "entries"
-    paginate_by = 30
+    days = 5
 
     def get_queryset(self):
-        return selectors.latest_entries()
+        return selectors.latest_days(days=self.days)
 
 
 class EntryDetailView(DateDetailView):
@@ -70,6 +70,14 @@ class EntryListView(FilterView):
     template_name = "events/entry_list.html"
     context_object_name = "entries"
     paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        """A submitted form's empty and default fields are dropped by one redirect."""
+        pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+        query = clean_query(pairs)
+        if query is not None:
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.public_entries()

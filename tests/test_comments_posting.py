@@ -114,8 +114,12 @@ def test_form_without_csrf_token_is_refused(entry):
     assert not Comment.objects.exists()
 
 
-def test_get_on_the_post_url_is_not_allowed(client, entry):
-    assert client.get(post_url(entry)).status_code == 405
+def test_get_on_the_post_url_leads_to_the_entrys_comment_form_and_stores_nothing(client, entry):
+    response = client.get(post_url(entry))
+    assert response.status_code == 302
+    assert response["Location"] == f"{entry.get_absolute_url()}#comment-form"
+    assert client.put(post_url(entry)).status_code == 405
+    assert not Comment.objects.exists()
 
 
 def test_filled_honeypot_is_dropped_silently(client, entry):

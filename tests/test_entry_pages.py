@@ -52,7 +52,7 @@ def test_unknown_entry_urls_are_404_pages_in_the_sites_layout(client, path):
     assert response.status_code == 404
     html = response.content.decode()
     assert "Page not found" in html
-    assert 'class="site-header"' in html
+    assert 'class="masthead"' in html
 
 
 def test_entry_under_the_wrong_date_is_404(client):
@@ -124,11 +124,11 @@ def _page_of(n_entries):
 
 def test_home_runs_a_constant_number_of_queries(client, django_assert_num_queries):
     _page_of(2)
-    with django_assert_num_queries(4) as small:
+    with django_assert_num_queries(4) as small:  # the window of days, the entries, their data
         client.get("/")
     _page_of(48)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get("/").content.decode().count('class="entry-card"') == 30
+        assert client.get("/").content.decode().count('<article class="card">') == 50
 
 
 def test_entry_page_runs_a_constant_number_of_queries(client, django_assert_num_queries):

@@ -105,7 +105,7 @@ def assert_outage_page(response, settings):
     assert response.status_code == 503
     assert response["Retry-After"] == str(settings.OUTAGE_RETRY_AFTER)
     page = response.content.decode()
-    assert 'class="site-header"' in page and "/static/css/site.css" in page  # the site's layout
+    assert 'class="masthead"' in page and "/static/css/site.css" in page  # the site's layout
     assert "Please try again in a moment." in page
 
 

@@ -38,6 +38,7 @@ def snapshot() -> dict:
                 e.body,
                 e.status,
                 e.publish_at,
+                e.story,
                 tuple(sorted(t.name for t in e.tags.all())),
                 tuple(
                     (c.source.url, c.position)
@@ -96,6 +97,16 @@ def test_fixture_day_imports_exactly_the_entries_tags_and_sources_it_describes()
         ("Harbour Gazette", "gazette.example.org"),
     ]
     assert Source.objects.count() == 3
+
+
+def test_story_headings_become_the_entries_story_from_the_entry_page_or_else_the_day_page():
+    run(FIXTURE_ROOT)
+    stories = dict(Entry.objects.values_list("slug", "story"))
+    assert stories == {
+        "harbour-bridge-reopens-after-repairs": "Harbour Bridge",  # its own page has no heading
+        "ferry-services-double": "Ferries",
+        "harbour-bridge-closes-for-repairs": None,  # only named by a link
+    }
 
 
 def test_imported_pages_are_published_on_their_event_date_and_link_placeholders_are_drafts():

@@ -30,11 +30,11 @@ CASES = [
     ("/events/", [("page", "99999999999999999999")], 404, None),
     ("/events/", [("page", "-1")], 404, None),
     ("/events/", [("page", "last")], 200, None),
-    ("/events/", [("from", "2014-13-45")], 200, "Enter a valid date."),
-    ("/events/", [("to", "not a date")], 200, "Enter a valid date."),
-    ("/events/", [("from", "0000-01-01")], 200, "Enter a valid date."),
+    ("/events/", [("from", "2014-13-45")], 200, "Enter a date as year-month-day"),
+    ("/events/", [("to", "not a date")], 200, "Enter a date as year-month-day"),
+    ("/events/", [("from", "0000-01-01")], 200, "Enter a date as year-month-day"),
     ("/events/", [("from", "9999-12-31")], 200, "0 entries"),
-    ("/events/", [("tag", "<script>alert(1)</script>")], 200, "No tag called &#x27;&lt;script&gt;"),
+    ("/events/", [("tag", "<script>alert(1)</script>")], 200, "No tag is called “&lt;script&gt;"),
     ("/events/", [("tag", LONG)], 200, "at most 100 characters"),
     ("/events/", [("tag", "a\x00b")], 200, "Null characters are not allowed."),
     ("/events/", [("tag", f"t{n}") for n in range(11)], 200, "at most 10 tags"),
@@ -44,11 +44,11 @@ CASES = [
     ("/events/", [("q", "!!! & | ! ( ) :* '")], 200, None),
     ("/events/", [("q", '"unbalanced -(')], 200, None),
     ("/events/", [("q", "korea"), ("q", "botswana")], 200, None),
-    ("/events/", [("publisher", "unknown-publisher")], 200, "Select a valid choice."),
+    ("/events/", [("publisher", "unknown-publisher")], 200, "No publisher by that name"),
     ("/events/", [("publisher", "a\x00b")], 200, "Null characters are not allowed."),
-    ("/events/", [("publisher", LONG)], 200, "Select a valid choice."),
-    ("/events/", [("mode", "sideways")], 200, "Select a valid choice."),
-    ("/events/", [("sort", "-id; DROP TABLE events_entry")], 200, "Select a valid choice."),
+    ("/events/", [("publisher", LONG)], 200, "No publisher by that name"),
+    ("/events/", [("tag", "north-korea"), ("mode", "sideways")], 200, "is not one of the choices"),
+    ("/events/", [("sort", "-id; DROP TABLE events_entry")], 200, "is not one of the choices"),
     ("/events/", [("sort", "relevance")], 200, "1 entry"),  # relevance without words: newest
     ("/2014/", [("page", "abc")], 404, None),
     ("/2014/02/", [("page", "99999999999999999999")], 404, None),
@@ -72,7 +72,7 @@ CASES = [
 def test_garbage_parameters_give_the_forms_error_or_404_never_500(
     client, corpus, path, params, status, shown
 ):
-    response = client.get(f"{path}?{urlencode(params)}" if params else path)
+    response = client.get(f"{path}?{urlencode(params)}" if params else path, follow=True)
     assert response.status_code == status
     if shown:
         assert shown in response.content.decode()
@@ -107,4 +107,6 @@ list_params = st.lists(
 @given(params=list_params, path=st.sampled_from(["/events/", "/2014/02/", "/tags/north-korea/"]))
 def test_any_list_parameters_give_200_or_404(client, corpus, path, params):
     response = client.get(f"{path}?{urlencode(params)}")
+    if response.status_code == 302:  # empty or default parameters dropped, once and for all
+        response = client.get(response["Location"])
     assert response.status_code in (200, 404)

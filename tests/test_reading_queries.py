@@ -17,7 +17,7 @@ PAGES = [
     "/events/",
     "/events/?q=ceasefire",
     "/events/?q=ceasefire&sort=newest",
-    "/events/?tag=tag-1&tag=tag-2&mode=all",
+    "/events/?tag=tag-1&tag=tag-2",  # "all of the tags", the default (mode=all redirects here)
     "/events/?tag=tag-1&tag=tag-2&mode=any&publisher=publisher-0&from=2014-02-01&to=2014-12-31",
     "/2014/",
     "/2014/02/",

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 from taggit.models import Tag
 
 from events.models import Entry, EntryCount, TagCount, TaggedEntry
@@ -17,6 +18,7 @@ from events.related import cache as related_cache
 from events.related import query as related_module
 from events.related import query_related_entries, related_entries
 from events.services import publish, unpublish
+from reading.text import clip
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -411,9 +413,11 @@ def test_widget_lists_date_linked_headline_and_context(client, korea_page):
     entry, related = korea_page
     html = client.get(entry.get_absolute_url()).content.decode()
     assert 'id="related-heading"' in html
-    assert f'<a href="{related.get_absolute_url()}">{related.headline}</a>' in html
+    # Compact: the headline cut at a word boundary, a short date, the shared tags.
+    headline = escape(clip(related.headline, 160))
+    assert f'<a href="{related.get_absolute_url()}">{headline}</a>' in html
     assert "Context: North Korea, human rights" in html
-    assert '<time datetime="2016-07-28">28 July 2016</time>' in html
+    assert '<time datetime="2016-07-28">28 Jul 2016</time>' in html
 
 
 def test_no_widget_and_no_query_for_an_entry_without_tags(client, django_assert_num_queries):

@@ -1,14 +1,17 @@
-"""Template helpers for public reading pages: absolute URLs, JSON-LD, search snippets."""
+"""Template helpers for public reading pages: absolute URLs, JSON-LD, ledes, snippets, stories."""
 
 import json
 import re
+from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from events.search import SNIPPET_START, SNIPPET_STOP
+from events.search import SNIPPET_START, SNIPPET_STOP, uses_postgres_search
+
+from .. import text as plain
 
 register = template.Library()
 
@@ -31,10 +34,11 @@ def news_article_json_ld(context, entry) -> str:
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": entry.headline[:110],
+        "headline": plain.clip(entry.headline, 110),
         "url": url,
         "mainEntityOfPage": url,
-        "dateCreated": entry.event_date.isoformat(),
+        # The day the reported event happened; publication and edits are the dates below.
+        "contentReferenceTime": entry.event_date.isoformat(),
         "keywords": [tag.name for tag in entry.tags.all()],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }
@@ -42,6 +46,11 @@ def news_article_json_ld(context, entry) -> str:
         data["datePublished"] = entry.publish_at.isoformat()
     if entry.updated:
         data["dateModified"] = entry.updated.isoformat()
+    description = plain.lede(entry.body)
+    if description:
+        data["description"] = description
+    if entry.story:
+        data["articleSection"] = entry.story
     if entry.author_id:
         name = entry.author.get_full_name() or entry.author.get_username()
         data["author"] = {"@type": "Person", "name": name}
@@ -69,3 +78,79 @@ def snippet(text: str, query: str = "") -> str:
         pattern = re.compile("(" + "|".join(words) + ")", re.IGNORECASE)
         text = pattern.sub(r"<mark>\1</mark>", text)
     return mark_safe(text)
+
+
+@register.filter
+def clip(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
+    return plain.clip(str(text or ""), int(limit))
+
+
+@register.filter
+def lede(body: str) -> str:
+    """The first sentence of a Markdown body as plain text (escaped by the template)."""
+    return plain.lede(body)
+
+
+@register.filter
+def plain_text(body: str) -> str:
+    """A Markdown body as the plain words a reader sees (escaped by the template)."""
+    return plain.plain_text(body)
+
+
+@register.filter
+def sources_summary(citations) -> str:
+    """ "3 sources from 2 publishers" from prefetched citations with their sources' publishers."""
+    return plain.sources_summary(
+        c.source.publisher.name if c.source.publisher_id else None for c in citations
+    )
+
+
+@register.filter
+def search_snippet(entry, query: str = "") -> str:
+    """What a search result shows under its headline: body text around the match, never the
+    headline again. PostgreSQL's marked fragment is used as it is; elsewhere the fragment is
+    cut from the body at word boundaries here. Escaped, matches in <mark>.
+    """
+    if not entry.body:
+        return ""
+    if uses_postgres_search() and SNIPPET_START in (getattr(entry, "snippet", "") or ""):
+        fragment = " ".join(entry.snippet.split())
+        shown = fragment.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
+        body = " ".join(entry.body.split())
+        head = "" if body.startswith(shown[:30]) else plain.ELLIPSIS + " "
+        tail = "" if body.endswith(shown[-30:]) else " " + plain.ELLIPSIS
+        return snippet(head + fragment + tail, query)
+    words = (query or "").split()[:20]
+    return snippet(plain.snippet_around(plain.plain_text(entry.body), words), query)
+
+
+@dataclass
+class StoryGroup:
+    story: str
+    entries: list = field(default_factory=list)
+
+
+@register.filter
+def by_story(entries) -> list[StoryGroup]:
+    """A day's entries grouped under their stories, in the order the stories first appear;
+    entries without a story come last, in one group whose `story` is "".
+    """
+    groups: dict[str, StoryGroup] = {}
+    for entry in entries:
+        key = (entry.story or "").strip()
+        group = groups.get(key.casefold())
+        if group is None:
+            group = groups[key.casefold()] = StoryGroup(key)
+        group.entries.append(entry)
+    named = [g for k, g in groups.items() if k]
+    return named + ([groups[""]] if "" in groups else [])
+
+
+@register.filter
+def story_tag(entry):
+    """The entry's tag named like its story (the archive adds one), from prefetched tags."""
+    story = (entry.story or "").casefold()
+    if not story:
+        return None
+    return next((tag for tag in entry.tags.all() if tag.name.casefold() == story), None)
