@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from events.models import Entry
 
@@ -21,3 +23,19 @@ def approved_comments_page(entry: Entry, *, page: str | int | None = 1) -> Page:
 def pending_count() -> int:
     """How many comments wait for a moderator (the admin's badge)."""
     return Comment.objects.pending().count()
+
+
+def approved_comment_count() -> Coalesce:
+    """An entry's number of approved comments, as a correlated subquery for `annotate()`.
+
+    A subquery rather than a join, so it needs no GROUP BY and other filters cannot inflate it.
+    """
+    counts = (
+        Comment.objects.approved()
+        .filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

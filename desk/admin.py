@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from comments.models import Comment
+from comments.selectors import approved_comment_count
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from sources.admin import CitationInline
@@ -147,14 +147,6 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
     # --- the list ---------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        comments = (
-            Comment.objects.approved()
-            .filter(entry=OuterRef("pk"))
-            .order_by()
-            .values("entry")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         sources = (
             Citation.objects.filter(entry=OuterRef("pk"))
             .order_by()
@@ -165,7 +157,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
         return (
             workflow.with_state(super().get_queryset(request))
             .annotate(
-                approved_comments=Coalesce(Subquery(comments, output_field=IntegerField()), 0),
+                approved_comments=approved_comment_count(),
                 sources_cited=Coalesce(Subquery(sources, output_field=IntegerField()), 0),
             )
             # taggit's manager prefetches, but its stubs are missing: mypy cannot tell.

@@ -11,17 +11,14 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from taggit.models import Tag
 
-from comments.models import Comment
+from comments.selectors import approved_comment_count
 from events.models import Entry, EntryQuerySet, TaggedEntry
 from sources.models import Citation, Publisher
 from sources.selectors import cites_publisher
@@ -30,19 +27,6 @@ from sources.selectors import cites_publisher
 def _citations_prefetch() -> Prefetch:
     """Citations with their source and publisher joined in, in the editor's order."""
     return Prefetch("citations", queryset=Citation.objects.select_related("source__publisher"))
-
-
-def _approved_comment_count() -> Coalesce:
-    """A correlated subquery counting an entry's approved comments (the comments app's rule)."""
-    counts = (
-        Comment.objects.approved()
-        .filter(entry=OuterRef("pk"))
-        .order_by()
-        .values("entry")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 _Entries = TypeVar("_Entries", bound=QuerySet[Entry])
@@ -56,7 +40,7 @@ def with_card_data(entries: _Entries) -> _Entries:
     subquery rather than a join, so it needs no GROUP BY and other filters cannot inflate it.
     """
     return entries.prefetch_related("tags", _citations_prefetch()).annotate(
-        approved_comment_count=_approved_comment_count()
+        approved_comment_count=approved_comment_count()
     )
 
 
