@@ -15,6 +15,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("api/v1/", include("api.urls")),
     path("sources/", include("reading.publisher_urls")),
     path("", include("reading.urls")),
     path("", include("comments.urls")),

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    "ninja",
     "newsroom",
     "events",
     "sources",
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "reading",
     "desk",
     "interchange",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -151,3 +153,13 @@ COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
 # Related stories (events/related.py): how long a cached related list may live. It bounds how
 # late a scheduled entry shows up in other entries' widgets after its publish time passes.
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
+
+# The read API (api app, /api/v1/). Anonymous reads may be cached by browsers and proxies for
+# API_CACHE_SECONDS; each address may make API_RATE_LIMIT requests per API_RATE_WINDOW_SECONDS
+# (counted in the cache: set REDIS_URL so it holds across workers; 0 turns it off). The changes
+# feed serves a change once it is API_CHANGES_SETTLE_SECONDS old, longer than any transaction
+# that records one takes to commit, so no change lands behind a cursor already handed out.
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+API_CHANGES_SETTLE_SECONDS = env_int("API_CHANGES_SETTLE_SECONDS", 30)
