@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from events.models import Entry, TaggedEntry
 
+from .keyset import MAX_INT
 from .models import Change
 
 
@@ -135,7 +136,7 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         micros, pk = raw.split(".")
-        if not (micros.isdigit() and pk.isdigit()):
+        if not (micros.isdigit() and pk.isdigit()) or int(pk) > MAX_INT:
             raise ValueError
         when = datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC)
         return when, int(pk)

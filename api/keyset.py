@@ -8,10 +8,14 @@ made for, so a cursor from one sort is refused by another.
 import base64
 import datetime
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+
+# The largest integer every database we run on stores (a signed 64-bit integer).
+MAX_INT = 2**63 - 1
 
 
 class BadCursor(ValueError):
@@ -48,10 +52,16 @@ def _python_value(field, raw: Any) -> Any:
     if internal == "DateField" and isinstance(raw, str):
         return datetime.date.fromisoformat(raw)
     if internal in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField") and (
-        isinstance(raw, int) and not isinstance(raw, bool)
+        isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) <= MAX_INT
     ):
         return raw
-    if internal in ("FloatField",) and isinstance(raw, int | float) and not isinstance(raw, bool):
+    if (
+        internal == "FloatField"
+        and isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and math.isfinite(raw)
+        and abs(raw) <= MAX_INT
+    ):
         return float(raw)
     if internal in ("CharField", "SlugField", "TextField") and isinstance(raw, str):
         return raw

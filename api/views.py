@@ -45,6 +45,7 @@ api = NinjaAPI(
 )
 
 ERRORS = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+MAX_ID = keyset.MAX_INT
 
 
 class ParameterError(Exception):
@@ -172,7 +173,7 @@ def raise_form_errors(errors) -> None:
 
 
 @api.get("/entries/{id}/", response={200: EntryDetailOut, **ERRORS}, operation_id="getEntry")
-def get_entry(request, id: Path[int]):
+def get_entry(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """One published entry with its related stories (scores and shared tags)."""
     accept_only(request)
     entry = selectors.live_entries_by_id([id]).get(id)

@@ -155,6 +155,12 @@ def test_tags_and_publishers_page_by_cursor(client):
         ("/api/v1/changes/?after=%%%", 400, "after"),
         ("/api/v1/changes/?after=MTIzLmFiYw", 400, "after"),
         ("/api/v1/entries/99999/", 404, "id"),
+        ("/api/v1/entries/99999999999999999999/", 400, "id"),  # found by the fuzzer: was a 500
+        (
+            "/api/v1/entries/?cursor=W1siLWV2ZW50X2RhdGUiLCItaWQiXSxbIjIwMTQtMDItMTkiLDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBdXQ",
+            400,
+            "cursor",
+        ),
         ("/api/v1/tags/no-such-tag/", 404, "slug"),
         ("/api/v1/publishers/no-such-publisher/", 404, "slug"),
         ("/api/v1/entries/?tag=no-such-tag", 400, "tag"),
