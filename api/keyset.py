@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Func, Q, QuerySet, Value
 
 # The largest integer every database we run on stores (a signed 64-bit integer).
 MAX_INT = 2**63 - 1
@@ -91,11 +91,24 @@ def decode(queryset: QuerySet, cursor: str) -> list[Any]:
         raise BadCursor(str(error)) from error
 
 
+def _comparable(value: Any) -> Any:
+    # A float may come from a single-precision column (PostgreSQL's ts_rank is `real`); the
+    # driver hands it over as its shortest decimal, which as a double is not the column's value.
+    # Cast back to `real` in SQL, and the row compares equal to itself again (on SQLite, REAL is
+    # a double: nothing changes).
+    if isinstance(value, float):
+        return Func(
+            Value(value), template="CAST(%(expressions)s AS REAL)", output_field=FloatField()
+        )
+    return value
+
+
 def after(queryset: QuerySet, values: list[Any]) -> QuerySet:
     """The rows of `queryset` that come after a row with these ordering `values`."""
     condition = Q()
     equal = Q()
-    for name, value in zip(_ordering(queryset), values, strict=True):
+    for name, raw in zip(_ordering(queryset), values, strict=True):
+        value = _comparable(raw)
         field = name.lstrip("-")
         lookup = "lt" if name.startswith("-") else "gt"
         condition |= equal & Q(**{f"{field}__{lookup}": value})

@@ -29,6 +29,7 @@ def walk(client, url: str) -> list[int]:
     """Every id of a cursor-paged list, following `next`."""
     seen = []
     while url:
+        assert len(seen) < 1000, "the cursor does not advance"
         response = client.get(url)
         assert response.status_code == 200, response.content
         seen += ids(response)

@@ -7,7 +7,9 @@ whose status, content type and body the document declares.
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -38,6 +40,13 @@ def corpus(db, settings):
     CitationFactory(entry=EntryFactory(body="**Bold** text", tags=["Kiev"]))
     EntryFactory(draft=True, tags=["Draft only"])
     record_all_live()
+    # Requests go to the WSGI handler directly, which closes old connections when a request
+    # starts and ends; that would close the test's transaction. Django's test client does this.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # The document is the one /api/v1/openapi.json serves (a test there checks it is served);
