@@ -55,7 +55,12 @@ check: $(VENV)/.installed-dev
 
 # Every benchmark under bench/ on the configured database (DATABASE_URL); figures go to
 # docs/performance.md by hand, never into timed tests.
-bench: $(VENV)/.installed-dev
+# bench/api.py compares with Django REST framework, which only the benchmark installs.
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 # Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).

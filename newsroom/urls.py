@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from newsroom import health
-from reading.sitemaps import SITEMAPS
+from reading.sitemaps import NEWS_SITEMAPS, SITEMAPS
 
 # A database error that escapes a middleware is an outage (503), not a server error.
 handler500 = "newsroom.outages.server_error"
@@ -17,10 +17,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
+        "sitemap-news.xml",
+        sitemap,
+        {"sitemaps": NEWS_SITEMAPS, "template_name": "reading/sitemap_news.xml"},
+        name="sitemap-news",
+    ),
+    path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("api/v1/", include("api.urls")),
     path("sources/", include("reading.publisher_urls")),
     path("", include("reading.urls")),
     path("", include("comments.urls")),

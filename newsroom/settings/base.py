@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "ninja",
     "newsroom",
     "events",
     "sources",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "reading",
     "desk",
     "interchange",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +261,12 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
+# The read API (api app, /api/v1/). Anonymous reads may be cached by browsers and proxies for
+# API_CACHE_SECONDS; each address may make API_RATE_LIMIT requests per API_RATE_WINDOW_SECONDS
+# (counted in the cache: set REDIS_URL so it holds across workers; 0 turns it off). The changes
+# feed serves a change once it is API_CHANGES_SETTLE_SECONDS old, longer than any transaction
+# that records one takes to commit, so no change lands behind a cursor already handed out.
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+API_CHANGES_SETTLE_SECONDS = env_int("API_CHANGES_SETTLE_SECONDS", 30)

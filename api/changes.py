@@ -1,0 +1,214 @@
+"""The change log: writing it when entries, tags and sources change, and reading it in order.
+
+What a mirror needs is "which entries and tags may look different now", at the moment it
+becomes true for readers. Receivers (api/signals.py) call the `record_*` functions; the feed
+reads `changes_after()`. The entry payloads the feed serves are the entries' current public
+state, so a row only has to say *which* entry changed, never *how*.
+"""
+
+import base64
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Entry, TaggedEntry
+
+from .keyset import MAX_INT
+from .models import Change
+
+
+def _is_live(status: str, publish_at: datetime.datetime | None, now: datetime.datetime) -> bool:
+    # The same rule as Entry.objects.published(), applied to values we already hold (the state
+    # before a save, which the database no longer has by post_save).
+    return status == Entry.Status.PUBLISHED and publish_at is not None and publish_at <= now
+
+
+def entry_state(entry_pk: int | None) -> tuple[str, datetime.datetime | None] | None:
+    """An entry's stored (status, publish_at), read before a save overwrites it."""
+    if entry_pk is None:
+        return None
+    return Entry.objects.filter(pk=entry_pk).values_list("status", "publish_at").first()
+
+
+def record_entry_saved(entry: Entry, before: tuple[str, datetime.datetime | None] | None) -> None:
+    """Record what a save of `entry` means to readers, now and at its publish time.
+
+    A row effective now when the entry was live before or is live after (published, updated or
+    unpublished); a row effective at the publish time when it is scheduled, since no signal
+    fires when the clock makes it live. Rows still in the future are nobody's yet, so a save
+    replaces them: a rescheduled or withdrawn entry leaves no stale row behind. Drafts that
+    were never live leave no trace at all.
+    """
+    now = timezone.now()
+    Change.objects.filter(entry_id=entry.pk, effective_at__gt=now).delete()
+    was_live = before is not None and _is_live(*before, now)
+    is_live = _is_live(entry.status, entry.publish_at, now)
+    rows = []
+    if was_live or is_live:
+        if is_live and not was_live:
+            kind = Change.Kind.ENTRY_PUBLISHED
+        elif is_live:
+            kind = Change.Kind.ENTRY_UPDATED
+        else:
+            kind = Change.Kind.ENTRY_UNPUBLISHED
+        rows.append(Change(kind=kind, entry_id=entry.pk, effective_at=now))
+    if entry.status == Entry.Status.PUBLISHED and entry.publish_at and entry.publish_at > now:
+        rows.append(
+            Change(
+                kind=Change.Kind.ENTRY_PUBLISHED, entry_id=entry.pk, effective_at=entry.publish_at
+            )
+        )
+    Change.objects.bulk_create(rows)
+
+
+def record_entry_deleted(entry: Entry) -> None:
+    """A tombstone for a deleted entry that readers could see; pending rows go with it."""
+    now = timezone.now()
+    Change.objects.filter(entry_id=entry.pk, effective_at__gt=now).delete()
+    if _is_live(entry.status, entry.publish_at, now):
+        Change.objects.create(kind=Change.Kind.ENTRY_DELETED, entry_id=entry.pk, effective_at=now)
+
+
+def record_entries_updated(entry_ids: Iterable[int]) -> None:
+    """An "updated" row for each of `entry_ids` that is live now (tags or sources changed).
+
+    Scheduled entries need none: their row at the publish time serves their state as it is then.
+    """
+    ids = {pk for pk in entry_ids if pk is not None}
+    if not ids:
+        return
+    now = timezone.now()
+    live = Entry.objects.published().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+    Change.objects.bulk_create(
+        Change(kind=Change.Kind.ENTRY_UPDATED, entry_id=pk, effective_at=now) for pk in live
+    )
+
+
+def tag_is_public(tag_id: int) -> bool:
+    """Whether a live entry carries the tag: only then may the feed name it."""
+    return TaggedEntry.objects.filter(
+        tag_id=tag_id, content_object__in=Entry.objects.published().values("pk")
+    ).exists()
+
+
+def record_tag_renamed(tag, *, old_name: str, old_slug: str) -> None:
+    """A `tag.renamed` row with the new name and slug, when readers can see the tag.
+
+    Mirrors apply it to every entry carrying the tag id; no per-entry rows are needed.
+    """
+    if (tag.name, tag.slug) == (old_name, old_slug) or not tag_is_public(tag.pk):
+        return
+    Change.objects.create(
+        kind=Change.Kind.TAG_RENAMED,
+        tag_id=tag.pk,
+        data={"name": tag.name, "slug": tag.slug, "old_name": old_name, "old_slug": old_slug},
+        effective_at=timezone.now(),
+    )
+
+
+def record_tag_deleted(tag_id: int, *, name: str, slug: str) -> None:
+    """A `tag.deleted` row; the entries that carried it also get "updated" rows (the links)."""
+    Change.objects.create(
+        kind=Change.Kind.TAG_DELETED,
+        tag_id=tag_id,
+        data={"name": name, "slug": slug},
+        effective_at=timezone.now(),
+    )
+
+
+# Reading the log.
+
+
+class BadCursor(ValueError):
+    """A cursor this server did not hand out."""
+
+
+def encode_cursor(change: Change) -> str:
+    micros = int(change.effective_at.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(f"{micros}.{change.pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
+    """(effective_at, id) from a cursor; BadCursor for anything we did not encode."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        micros, pk = raw.split(".")
+        if not (micros.isdigit() and pk.isdigit()) or int(pk) > MAX_INT:
+            raise ValueError
+        when = datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC)
+        return when, int(pk)
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError) as error:
+        raise BadCursor(cursor) from error
+
+
+def settled_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The newest effective time the feed may serve: API_CHANGES_SETTLE_SECONDS ago.
+
+    A row is written inside the transaction that makes the change, with the time it was
+    written; it commits a moment later. Serving only rows older than the settle time means
+    every row at or before a cursor a client holds has committed, so none is ever skipped.
+    """
+    now = now or timezone.now()
+    return now - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
+
+
+def changes_after(cursor: str | None, *, limit: int) -> list[Change]:
+    """Up to `limit` settled changes after `cursor` (from the start when None), in feed order."""
+    rows = Change.objects.filter(effective_at__lte=settled_before())
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        rows = rows.filter(Q(effective_at__gt=when) | Q(effective_at=when, pk__gt=pk))
+    return list(rows.order_by("effective_at", "pk")[:limit])
+
+
+def latest_change() -> Change | None:
+    """The newest change already true for readers: what every API response depends on.
+
+    Its id and time make the API's ETag and Last-Modified (one indexed query).
+    """
+    return (
+        Change.objects.filter(effective_at__lte=timezone.now())
+        .order_by("-effective_at", "-pk")
+        .only("pk", "effective_at")
+        .first()
+    )
+
+
+def record_all_live(*, now: datetime.datetime | None = None) -> int:
+    """Rows that bring any mirror to the present, whatever happened without signals.
+
+    For writes that send no signals (bulk imports, `QuerySet.update()`, raw SQL): an "updated"
+    row for every live entry, a pending row for every scheduled one, and a removal for every
+    entry the log has named that is no longer live. Returns the number of rows written.
+    """
+    now = now or timezone.now()
+    live = set(Entry.objects.published().order_by("pk").values_list("pk", flat=True))
+    existing = set(Entry.objects.values_list("pk", flat=True))
+    named = set(
+        Change.objects.filter(entry_id__isnull=False).values_list("entry_id", flat=True).distinct()
+    )
+    gone = [
+        Change(
+            kind=Change.Kind.ENTRY_UNPUBLISHED if pk in existing else Change.Kind.ENTRY_DELETED,
+            entry_id=pk,
+            effective_at=now,
+        )
+        for pk in sorted(pk for pk in named - live if pk is not None)
+    ]
+    scheduled = Entry.objects.filter(status=Entry.Status.PUBLISHED, publish_at__gt=now).values_list(
+        "pk", "publish_at"
+    )
+    rows = gone + [
+        Change(kind=Change.Kind.ENTRY_UPDATED, entry_id=pk, effective_at=now) for pk in sorted(live)
+    ]
+    Change.objects.filter(effective_at__gt=now, entry_id__isnull=False).delete()
+    rows += [
+        Change(kind=Change.Kind.ENTRY_PUBLISHED, entry_id=pk, effective_at=at)
+        for pk, at in scheduled
+        if at is not None
+    ]
+    Change.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

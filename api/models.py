@@ -1,0 +1,54 @@
+"""The change log behind /api/v1/changes/: one row per change a mirror must apply."""
+
+from django.db import models
+
+
+class Change(models.Model):
+    """Something a mirror of the API must apply, at the time it becomes true for readers.
+
+    Rows name their subject by id, not by foreign key: a tombstone must outlive what it buries.
+    The feed serves rows in (effective_at, id) order, and only those whose effective time is
+    at least API_CHANGES_SETTLE_SECONDS old, so a row committed late by a slow transaction
+    never lands behind a cursor a client already holds. A scheduled entry gets a row effective
+    at its publish time: the clock makes it live without any signal, and the feed follows the
+    same clock.
+
+    New kinds are added here as the features that cause them land; a client skips kinds it does
+    not know. Tag merges and aliases will be `tag.merged` ({"into": id}) and `tag.aliased`
+    ({"alias": name}), recorded by the service that performs them; entry corrections will be
+    `entry.corrected`, its correction carried in the entry payload.
+    """
+
+    class Kind(models.TextChoices):
+        ENTRY_PUBLISHED = "entry.published", "entry published"
+        ENTRY_UPDATED = "entry.updated", "entry updated"
+        ENTRY_UNPUBLISHED = "entry.unpublished", "entry unpublished"
+        ENTRY_DELETED = "entry.deleted", "entry deleted"
+        TAG_RENAMED = "tag.renamed", "tag renamed"
+        TAG_DELETED = "tag.deleted", "tag deleted"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    entry_id = models.BigIntegerField(null=True, blank=True)
+    tag_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(
+        default=dict, blank=True, help_text="Kind-specific facts, e.g. a tag's old and new name."
+    )
+    effective_at = models.DateTimeField(
+        help_text="When the change becomes true for readers: the time it was recorded, or the "
+        "publish time of a scheduled entry."
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_at", "id"]
+        indexes = [models.Index(fields=["effective_at", "id"], name="change_cursor_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entry_id__isnull=False) | models.Q(tag_id__isnull=False),
+                name="change_has_subject",
+            )
+        ]
+
+    def __str__(self):
+        subject = f"entry {self.entry_id}" if self.entry_id else f"tag {self.tag_id}"
+        return f"{self.kind} {subject} at {self.effective_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,94 @@
+"""Receivers that write the change log, connected from `ApiConfig.ready()`.
+
+Entries, their tag links and citations, tags, sources and publishers all show in the API's
+entry payloads, so a save or delete of any of them records which entries (or which tag) a
+mirror must refresh. Bulk writes send no signals: after one, run `manage.py record_changes`.
+"""
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from taggit.models import Tag
+
+from events.models import Entry, TaggedEntry
+from sources.models import Citation, Publisher, Source
+
+from . import changes
+
+
+def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
+    if not raw:
+        instance._api_state_before = changes.entry_state(instance.pk)
+
+
+def entry_saved(sender, instance: Entry, raw=False, **kwargs) -> None:
+    if not raw:
+        changes.record_entry_saved(instance, getattr(instance, "_api_state_before", None))
+
+
+def entry_deleted(sender, instance: Entry, **kwargs) -> None:
+    changes.record_entry_deleted(instance)
+
+
+def link_changed(sender, instance, raw=False, **kwargs) -> None:
+    # A tag link (taggit's add uses get_or_create, its remove and clear delete row by row while
+    # receivers listen) or a citation: the entry's tags or sources changed.
+    if not raw:
+        changes.record_entries_updated([instance.content_object_id])
+
+
+def citation_changed(sender, instance: Citation, raw=False, **kwargs) -> None:
+    if not raw:
+        changes.record_entries_updated([instance.entry_id])
+
+
+def source_saved(sender, instance: Source, created=False, raw=False, **kwargs) -> None:
+    if not raw and not created:
+        changes.record_entries_updated(
+            Citation.objects.filter(source=instance).values_list("entry_id", flat=True)
+        )
+
+
+def publisher_saved(sender, instance: Publisher, created=False, raw=False, **kwargs) -> None:
+    if not raw and not created:
+        changes.record_entries_updated(
+            Citation.objects.filter(source__publisher=instance).values_list("entry_id", flat=True)
+        )
+
+
+def tag_saving(sender, instance: Tag, raw=False, **kwargs) -> None:
+    if not raw and instance.pk:
+        instance._api_names_before = (
+            Tag.objects.filter(pk=instance.pk).values_list("name", "slug").first()
+        )
+
+
+def tag_saved(sender, instance: Tag, created=False, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_api_names_before", None)
+    if not raw and not created and before:
+        changes.record_tag_renamed(instance, old_name=before[0], old_slug=before[1])
+
+
+def tag_deleting(sender, instance: Tag, **kwargs) -> None:
+    # Asked before the cascade removes the links that made the tag public.
+    instance._api_was_public = changes.tag_is_public(instance.pk)
+
+
+def tag_deleted(sender, instance: Tag, **kwargs) -> None:
+    if getattr(instance, "_api_was_public", False):
+        changes.record_tag_deleted(instance.pk, name=instance.name, slug=instance.slug)
+
+
+def connect() -> None:
+    """Connect every receiver once (dispatch_uid makes a second call harmless)."""
+    pre_save.connect(entry_saving, sender=Entry, dispatch_uid="api_entry_saving")
+    post_save.connect(entry_saved, sender=Entry, dispatch_uid="api_entry_saved")
+    post_delete.connect(entry_deleted, sender=Entry, dispatch_uid="api_entry_deleted")
+    post_save.connect(link_changed, sender=TaggedEntry, dispatch_uid="api_link_saved")
+    post_delete.connect(link_changed, sender=TaggedEntry, dispatch_uid="api_link_deleted")
+    post_save.connect(citation_changed, sender=Citation, dispatch_uid="api_citation_saved")
+    post_delete.connect(citation_changed, sender=Citation, dispatch_uid="api_citation_deleted")
+    post_save.connect(source_saved, sender=Source, dispatch_uid="api_source_saved")
+    post_save.connect(publisher_saved, sender=Publisher, dispatch_uid="api_publisher_saved")
+    pre_save.connect(tag_saving, sender=Tag, dispatch_uid="api_tag_saving")
+    post_save.connect(tag_saved, sender=Tag, dispatch_uid="api_tag_saved")
+    pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="api_tag_deleting")
+    post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="api_tag_deleted")
