@@ -180,3 +180,34 @@ def test_the_desk_lists_fit_1280px_without_sideways_scrolling(live_server, brows
         "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
     assert heights and max(heights) <= 90, heights  # a few short lines, never 320 px
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_approves_a_reporters_held_change_from_the_entry_page(live_server, browser):
+    from tests.factories import CitationFactory, EntryFactory
+
+    member("rita", "Reporters")
+    member("alice", "Editors")
+    entry = EntryFactory(headline="The harbour reopens")
+    CitationFactory(entry=entry)
+    change = f"{live_server.url}/admin/events/entry/{entry.pk}/change/"
+
+    rita = browser.new_page()
+    sign_in(rita, live_server.url, "rita")
+    rita.goto(change)
+    rita.get_by_label("Headline").fill("The harbour reopens to ferries")
+    save(rita)
+    expect(rita.get_by_text("held for an editor's approval")).to_be_visible()
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}{entry.get_absolute_url()}")
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The harbour reopens")
+
+    alice = browser.new_page()
+    sign_in(alice, live_server.url, "alice")
+    alice.goto(change)
+    expect(alice.locator(".desk-pending")).to_contain_text("Changes held for review")
+    alice.get_by_role("button", name="Approve the held change").click()
+    expect(alice.get_by_text("The held change is live.")).to_be_visible()
+    reader.reload()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The harbour reopens to ferries")
