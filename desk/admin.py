@@ -22,7 +22,8 @@ from events.models import Entry
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
 
-from . import workflow
+from . import corrections, workflow
+from .corrections_admin import CorrectionAdminMixin
 from .forms import EntryAdminForm
 from .history_admin import RevisionHistoryMixin
 from .models import AuditEvent, PendingChange
@@ -89,7 +90,7 @@ class PublisherFilter(admin.SimpleListFilter):
 
 
 @admin.register(Entry)
-class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
+class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
     list_display = (
@@ -366,6 +367,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
             ],
             "desk_pending": pending,
             "desk_can_publish": workflow.can_publish(request.user),
+            "desk_can_correct": corrections.can_correct(request.user),
             "desk_others": self._present(request, entry),
             "desk_heartbeat_url": reverse("admin:events_entry_heartbeat", args=[entry.pk]),
         }
