@@ -338,7 +338,7 @@ def test_version_2_round_trip_with_corrections_gives_identical_files(corrected_c
 
 
 def test_a_version_1_line_still_imports_and_exports_as_version_2():
-    line = {
+    line: dict[str, object] = {
         "event_date": "2014-02-19",
         "slug": "old-format",
         "headline": "Written by the first exporter",
