@@ -89,6 +89,21 @@ class PublisherFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourcesFilter(admin.SimpleListFilter):
+    """Live entries that cite no source: the ones readers see unbacked."""
+
+    title = "sources"
+    parameter_name = "sources"
+
+    def lookups(self, request, model_admin):
+        return [("none-live", "Live, without sources")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none-live":
+            return queryset.filter(sources_cited=0, pk__in=Entry.objects.published().values("pk"))
+        return queryset
+
+
 @admin.register(Entry)
 class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
@@ -108,6 +123,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         StateFilter,
         TagFilter,
         PublisherFilter,
+        SourcesFilter,
         ("author", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("author", "last_edited_by")
@@ -209,6 +225,11 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="sources", ordering="sources_cited")
     def source_count(self, entry):
+        if entry.sources_cited == 0 and entry.is_live:
+            return format_html(
+                '<span class="desk-flag" title="{}">0 · none</span>',
+                "Live without a source: readers see nothing backing it.",
+            )
         return entry.sources_cited
 
     @admin.display(description="comments", ordering="approved_comments")

@@ -1,8 +1,14 @@
 """Reads over publishers and sources."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from .links import domain_of
+from events.models import Entry
+
+from .links import domain_of, is_image_file, is_search_page
 from .models import Citation, Publisher
 
 
@@ -30,3 +36,63 @@ def cites_publisher(publisher: Publisher) -> Exists:
     articles appears once and other filters compose.
     """
     return Exists(Citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
+
+
+@dataclass(frozen=True)
+class CitationWarning:
+    """Something worth a second look about a cited source; `other` is the entry it points to."""
+
+    url: str
+    message: str
+    other: Entry | None = None
+
+
+def citation_warnings(
+    *,
+    event_date: datetime.date,
+    sources: list[tuple[str, datetime.date | None]],
+    entry_id: int | None = None,
+) -> list[CitationWarning]:
+    """What to warn an editor about when an entry of `event_date` cites `sources`.
+
+    `sources` are (normalised URL, publication date) pairs. Warned, never refused: a source
+    published more than CITATION_DATE_WINDOW_DAYS before or after the event, a URL that is a
+    search page or an image file, and a source another entry of the same day already cites
+    (probably the same story). One query, for the last.
+    """
+    window = datetime.timedelta(days=settings.CITATION_DATE_WINDOW_DAYS)
+    warnings: list[CitationWarning] = []
+    for url, published_on in sources:
+        if published_on and abs(published_on - event_date) > window:
+            direction = "before" if published_on < event_date else "after"
+            days = abs((published_on - event_date).days)
+            warnings.append(
+                CitationWarning(
+                    url,
+                    f"{url} was published {days} days {direction} the event "
+                    f"({published_on:%d %B %Y}): is it about this event?",
+                )
+            )
+        if is_search_page(url):
+            warnings.append(
+                CitationWarning(url, f"{url} looks like a search page: cite the article itself.")
+            )
+        if is_image_file(url):
+            warnings.append(
+                CitationWarning(url, f"{url} is an image file: cite the article that publishes it.")
+            )
+    same_day = Citation.objects.filter(
+        source__url__in=[url for url, _ in sources], entry__event_date=event_date
+    )
+    if entry_id is not None:
+        same_day = same_day.exclude(entry_id=entry_id)
+    for citation in same_day.select_related("entry", "source").order_by("entry_id"):
+        warnings.append(
+            CitationWarning(
+                citation.source.url,
+                f"{citation.source.url} is already cited by another entry of the same day, "
+                "probably the same story:",
+                other=citation.entry,
+            )
+        )
+    return warnings
