@@ -23,7 +23,7 @@ from comments.models import Comment
 from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
 from events.models import Correction, Entry, TaggedEntry
 from sources.links import normalize_url
-from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, Source
+from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import free_publisher_slug
 
 from .archive_import import tag_slug
@@ -77,6 +77,8 @@ def entry_record(entry: Entry) -> dict[str, Any]:
                     "slug": c.source.publisher.slug,
                     "domain": c.source.publisher.domain,
                     "homepage": c.source.publisher.homepage,
+                    "needs_name": c.source.publisher.needs_name,
+                    "other_domains": [d.domain for d in c.source.publisher.other_domains.all()],
                 }
                 if c.source.publisher
                 else None,
@@ -126,6 +128,7 @@ def export_queryset():
                     "position", "id"
                 ),
             ),
+            "citations__source__publisher__other_domains",
             Prefetch(
                 "comments",
                 queryset=Comment.objects.approved()
@@ -261,6 +264,12 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         _need(publisher is None or isinstance(publisher, dict), line, "publisher must be an object")
         if publisher:
             _text(publisher, "name", line, max_length=200, required=True)
+            others = publisher.get("other_domains", [])
+            _need(
+                isinstance(others, list) and all(isinstance(d, str) and d for d in others),
+                line,
+                "other_domains must be a list of domains",
+            )
     for comment in record["comments"]:
         _need(isinstance(comment, dict), line, "a comment must be an object")
         _text(comment, "name", line, max_length=80, required=True)
@@ -376,10 +385,21 @@ class _BatchWriter:
                 domain = ""  # the domain already belongs to another publisher; keep the first
             domains.add(domain)
             new.append(
-                Publisher(name=name, slug=slug, domain=domain, homepage=data.get("homepage") or "")
+                Publisher(
+                    name=name,
+                    slug=slug,
+                    domain=domain,
+                    homepage=data.get("homepage") or "",
+                    needs_name=bool(data.get("needs_name", False)),
+                )
             )
+        others = []
         for publisher in Publisher.objects.bulk_create(new):
             ids[publisher.name] = publisher.pk
+            for other in wanted[publisher.name].get("other_domains") or []:
+                others.append(PublisherDomain(publisher_id=publisher.pk, domain=other))
+        # A domain another publisher already holds stays with it (as for main domains).
+        PublisherDomain.objects.bulk_create(others, ignore_conflicts=True)
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:

@@ -3,8 +3,15 @@
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import (
     DateDetailView,
@@ -17,6 +24,7 @@ from django_filters.views import FilterView
 from events.models import Entry
 from events.related import related_entries
 from events.textdiff import render_segments, word_diff
+from sources.selectors import merged_publisher
 
 from . import selectors
 from .filters import EntryFilter
@@ -228,8 +236,20 @@ class PublisherDetailView(ListView):
     context_object_name = "entries"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        """A merged publisher's old page answers 301 to the page of the one it was merged into."""
+        try:
+            self.publisher = selectors.public_publisher(kwargs["slug"])
+        except Http404:
+            target = merged_publisher(kwargs["slug"])
+            if target is None:
+                raise
+            return HttpResponsePermanentRedirect(
+                reverse("sources:publisher", kwargs={"slug": target.slug})
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.publisher = selectors.public_publisher(self.kwargs["slug"])
         return selectors.entries_citing(self.publisher)
 
     def get_context_data(self, **kwargs):

@@ -4,25 +4,35 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 from events.models import Entry
 
 from .links import domain_of, is_image_file, is_search_page
-from .models import Citation, Publisher
+from .models import Citation, Publisher, PublisherRedirect
 
 
 def publisher_for_url(url: str) -> Publisher | None:
     """The publisher of the URL's domain or a parent of it (news.bbc.co.uk → bbc.co.uk).
 
-    One query: every suffix of the host is a candidate, the longest match wins.
+    One query: every suffix of the host is a candidate, among main and other domains; the
+    longest match wins.
     """
     host = domain_of(url)
     if not host:
         return None
     labels = host.split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
-    matches = {p.domain: p for p in Publisher.objects.filter(domain__in=candidates)}
+    # A publisher's main domain, or one of its other domains (bbc.co.uk and bbc.com): one row
+    # per publisher and other domain, the join shared by the filter and the annotation.
+    rows = Publisher.objects.filter(
+        Q(domain__in=candidates) | Q(other_domains__domain__in=candidates)
+    ).annotate(other_domain=F("other_domains__domain"))
+    matches: dict[str, Publisher] = {}
+    for publisher in rows:
+        for domain in (publisher.domain, publisher.other_domain):
+            if domain in candidates:
+                matches.setdefault(domain, publisher)
     for candidate in candidates:
         if candidate in matches:
             return matches[candidate]
@@ -96,3 +106,9 @@ def citation_warnings(
             )
         )
     return warnings
+
+
+def merged_publisher(slug: str) -> Publisher | None:
+    """The publisher that the publisher once at `slug` was merged into, if any (one query)."""
+    redirect = PublisherRedirect.objects.select_related("publisher").filter(old_slug=slug).first()
+    return redirect.publisher if redirect else None
