@@ -22,7 +22,8 @@ from events.models import Entry
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
 
-from . import workflow
+from . import corrections, workflow
+from .corrections_admin import CorrectionAdminMixin
 from .forms import EntryAdminForm
 from .history_admin import RevisionHistoryMixin
 from .models import AuditEvent, PendingChange
@@ -88,8 +89,23 @@ class PublisherFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourcesFilter(admin.SimpleListFilter):
+    """Live entries that cite no source: the ones readers see unbacked."""
+
+    title = "sources"
+    parameter_name = "sources"
+
+    def lookups(self, request, model_admin):
+        return [("none-live", "Live, without sources")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none-live":
+            return queryset.filter(sources_cited=0, pk__in=Entry.objects.published().values("pk"))
+        return queryset
+
+
 @admin.register(Entry)
-class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
+class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
     list_display = (
@@ -107,6 +123,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
         StateFilter,
         TagFilter,
         PublisherFilter,
+        SourcesFilter,
         ("author", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("author", "last_edited_by")
@@ -200,6 +217,11 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="sources", ordering="sources_cited")
     def source_count(self, entry):
+        if entry.sources_cited == 0 and entry.is_live:
+            return format_html(
+                '<span class="desk-flag" title="{}">0 · none</span>',
+                "Live without a source: readers see nothing backing it.",
+            )
         return entry.sources_cited
 
     @admin.display(description="comments", ordering="approved_comments")
@@ -358,6 +380,7 @@ class EntryAdmin(RevisionHistoryMixin, admin.ModelAdmin):
             ],
             "desk_pending": pending,
             "desk_can_publish": workflow.can_publish(request.user),
+            "desk_can_correct": corrections.can_correct(request.user),
             "desk_others": self._present(request, entry),
             "desk_heartbeat_url": reverse("admin:events_entry_heartbeat", args=[entry.pk]),
         }

@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -21,6 +22,8 @@ from taggit.models import Tag
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from events.tagging import edit_string_for_tags
+from sources.models import Citation
+from sources.selectors import citation_warnings
 
 from . import workflow
 from .models import PendingChange
@@ -157,6 +160,7 @@ class EntryAdminForm(forms.ModelForm):
             self.outcome.hold = not self.editor and original.status == Entry.Status.PUBLISHED
         self._check_sources(original, mine)
         self._flag(cleaned)
+        self._flag_citations(cleaned, mine)
         return cleaned
 
     def _original(self) -> Entry | None:
@@ -205,6 +209,40 @@ class EntryAdminForm(forms.ModelForm):
             self.outcome.flags.append(
                 f"The event date {event_date:%d %B %Y} is in the future: is that right?"
             )
+
+    def _flag_citations(self, cleaned, mine: EntrySnapshot):
+        """Warnings about the sources this save adds (sources.selectors.citation_warnings)."""
+        event_date = cleaned.get("event_date")
+        if not event_date:
+            return
+        cited = set()
+        if self.instance.pk:
+            cited = set(
+                Citation.objects.filter(entry_id=self.instance.pk).values_list(
+                    "source__url", flat=True
+                )
+            )
+        added = [
+            (s.url, datetime.date.fromisoformat(s.published_on) if s.published_on else None)
+            for s in mine.sources
+            if s.url not in cited
+        ]
+        if not added:
+            return
+        for warning in citation_warnings(
+            event_date=event_date, sources=added, entry_id=self.instance.pk
+        ):
+            if warning.other is None:
+                self.outcome.flags.append(warning.message)
+            else:
+                self.outcome.flags.append(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        warning.message,
+                        reverse("admin:events_entry_change", args=[warning.other.pk]),
+                        warning.other.headline,
+                    )
+                )
 
     def snapshot(self) -> EntrySnapshot:
         """The entry as this form (and its citation formset) would save it."""

@@ -50,6 +50,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Deleted"
         BULK = "bulk", "Bulk action"
         FOUND = "found", "As found on the desk (saved elsewhere)"
+        CORRECT = "correct", "Correction or update added"
 
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"

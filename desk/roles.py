@@ -3,7 +3,8 @@
 - Reporters write entries, their tags and sources, and submit them for review. They cannot
   publish, schedule, unpublish, approve, restore revisions, or delete a live entry (the admin
   checks `events.publish_entry` for those).
-- Editors review, publish, schedule, unpublish, restore revisions, and manage tags, sources and
+- Editors review, publish, schedule, unpublish, restore revisions, append corrections and
+  updates to live entries (`events.correct_entry`), and manage tags, sources and
   publishers. No user administration.
 - Moderators (comments app) handle comments only.
 
@@ -38,6 +39,7 @@ PERMISSIONS = {
         *_ENTRY_WRITING,
         ("events", "entry", "publish_entry"),
         ("events", "entry", "restore_entry"),
+        ("events", "entry", "correct_entry"),
         ("sources", "source", "change_source"),
         ("sources", "source", "delete_source"),
         ("sources", "publisher", "change_publisher"),

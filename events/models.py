@@ -138,6 +138,7 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
         permissions = [
             ("publish_entry", "Can publish, schedule, unpublish and approve entries"),
             ("restore_entry", "Can restore an earlier revision of an entry"),
+            ("correct_entry", "Can append corrections, clarifications and updates to live entries"),
         ]
         ordering = ["-event_date", "-id"]
         get_latest_by = "event_date"
@@ -262,3 +263,74 @@ class EntryCount(models.Model):
 
     def __str__(self):
         return f"{self.entries} entries"
+
+
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def public(self):
+        """Notes readers may see: those on live entries (the entry's own rule, published())."""
+        return self.filter(entry__in=Entry.objects.published().values("pk"))
+
+
+class Correction(models.Model):
+    """A dated note an editor appends to a live entry: a correction, clarification or update.
+
+    It keeps the entry's published headline and body just before and just after it, so the
+    public "what changed" page compares two states readers actually saw, never a draft, and
+    reads only this row (revisions belong to the desk, which the public site does not know).
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=13, choices=Kind.choices, default=Kind.CORRECTION)
+    note = models.TextField(
+        help_text="What was wrong or unclear, or what is new, in a sentence or two; readers see "
+        "it under the entry, dated."
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    headline_before = models.CharField(max_length=HEADLINE_MAX_LENGTH)
+    body_before = models.TextField(blank=True)
+    headline_after = models.CharField(max_length=HEADLINE_MAX_LENGTH)
+    body_after = models.TextField(blank=True)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        get_latest_by = "created"
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="correction_note_not_empty"),
+        ]
+        indexes = [models.Index(fields=["entry", "created"], name="correction_entry_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.entry_id}, {self.created:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("events:correction", kwargs={"pk": self.pk})
+
+    @property
+    def verb(self) -> str:
+        """How the entry page introduces the note: "Corrected", "Clarified", "Updated"."""
+        return CORRECTION_VERBS[self.kind]
+
+    @property
+    def changed_text(self) -> bool:
+        return (self.headline_before, self.body_before) != (self.headline_after, self.body_after)
+
+
+CORRECTION_VERBS: dict[str, str] = {
+    Correction.Kind.CORRECTION: "Corrected",
+    Correction.Kind.CLARIFICATION: "Clarified",
+    Correction.Kind.UPDATE: "Updated",
+}

@@ -21,9 +21,9 @@ from taggit.models import Tag
 
 from comments.models import Comment
 from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
-from events.models import Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry
 from sources.links import normalize_url
-from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, Source
+from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import free_publisher_slug
 
 from .archive_import import tag_slug
@@ -31,6 +31,9 @@ from .models import ArchiveRecord
 
 # One line holds one entry; a line longer than this is refused rather than parsed.
 MAX_LINE_CHARS = 1_000_000
+# The format this module writes. Version 1 (no "format_version" key, no corrections) still imports.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def _dt(value: datetime.datetime | None) -> str | None:
@@ -45,6 +48,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
     """The exported object for one entry (its relations must be prefetched, see export_queryset)."""
     record = getattr(entry, "archive_record", None)
     return {
+        "format_version": FORMAT_VERSION,
         "event_date": entry.event_date.isoformat(),
         "slug": entry.slug,
         "headline": entry.headline,
@@ -73,6 +77,8 @@ def entry_record(entry: Entry) -> dict[str, Any]:
                     "slug": c.source.publisher.slug,
                     "domain": c.source.publisher.domain,
                     "homepage": c.source.publisher.homepage,
+                    "needs_name": c.source.publisher.needs_name,
+                    "other_domains": [d.domain for d in c.source.publisher.other_domains.all()],
                 }
                 if c.source.publisher
                 else None,
@@ -93,6 +99,16 @@ def entry_record(entry: Entry) -> dict[str, Any]:
             for c in entry.comments.all()
         ],
         "archive": {"level": record.level, "body_level": record.body_level} if record else None,
+        "corrections": [
+            {
+                "kind": c.kind,
+                "note": c.note,
+                "created": _dt(c.created),
+                "before": {"headline": c.headline_before, "body": c.body_before},
+                "after": {"headline": c.headline_after, "body": c.body_after},
+            }
+            for c in entry.corrections.all()
+        ],
     }
 
 
@@ -112,12 +128,14 @@ def export_queryset():
                     "position", "id"
                 ),
             ),
+            "citations__source__publisher__other_domains",
             Prefetch(
                 "comments",
                 queryset=Comment.objects.approved()
                 .select_related("user", "moderated_by")
                 .order_by("created", "id"),
             ),
+            Prefetch("corrections", queryset=Correction.objects.order_by("created", "id")),
         )
     )
 
@@ -198,6 +216,13 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise LineError(line, f"not JSON: {error.msg} at column {error.colno}") from None
     _need(isinstance(record, dict), line, "not a JSON object")
+    version = record.get("format_version", 1)
+    _need(
+        version in READABLE_VERSIONS,
+        line,
+        f"format_version {version!r} is not one this site reads "
+        f"({', '.join(map(str, READABLE_VERSIONS))})",
+    )
     record["event_date"] = _date(record.get("event_date"), line, "event_date")
     slug = record.get("slug")
     _need(
@@ -219,7 +244,7 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         line,
         "a published entry needs publish_at",
     )
-    for key in ("tags", "sources", "comments"):
+    for key in ("tags", "sources", "comments", "corrections"):
         _need(isinstance(record.get(key, []), list), line, f"{key} must be a list")
         record.setdefault(key, [])
     for tag in record["tags"]:
@@ -239,12 +264,20 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         _need(publisher is None or isinstance(publisher, dict), line, "publisher must be an object")
         if publisher:
             _text(publisher, "name", line, max_length=200, required=True)
+            others = publisher.get("other_domains", [])
+            _need(
+                isinstance(others, list) and all(isinstance(d, str) and d for d in others),
+                line,
+                "other_domains must be a list of domains",
+            )
     for comment in record["comments"]:
         _need(isinstance(comment, dict), line, "a comment must be an object")
         _text(comment, "name", line, max_length=80, required=True)
         _text(comment, "body", line, required=True)
         comment["created"] = _datetime(comment.get("created"), line, "comment created", null=False)
         comment["moderated_at"] = _datetime(comment.get("moderated_at"), line, "moderated_at")
+    for correction in record["corrections"]:
+        _parse_correction(correction, record, line)
     archive = record.get("archive")
     _need(
         archive is None
@@ -253,6 +286,29 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         "archive must be null or {level, body_level}",
     )
     return record
+
+
+def _parse_correction(correction, record, line: int) -> None:
+    """Check one correction; texts before/after default to the entry's (no change recorded)."""
+    _need(isinstance(correction, dict), line, "a correction must be an object")
+    _need(
+        correction.get("kind") in Correction.Kind.values,
+        line,
+        f"unknown correction kind {correction.get('kind')!r}",
+    )
+    _text(correction, "note", line, required=True)
+    correction["created"] = _datetime(
+        correction.get("created"), line, "correction created", null=False
+    )
+    for side in ("before", "after"):
+        texts = correction.get(side) or {}
+        _need(isinstance(texts, dict), line, f"correction {side} must be an object")
+        headline = _text(texts, "headline", line, max_length=HEADLINE_MAX_LENGTH)
+        body = _text(texts, "body", line)
+        correction[side] = {
+            "headline": headline or record["headline"],
+            "body": body if "body" in texts else record.get("body", ""),
+        }
 
 
 @contextlib.contextmanager
@@ -329,10 +385,21 @@ class _BatchWriter:
                 domain = ""  # the domain already belongs to another publisher; keep the first
             domains.add(domain)
             new.append(
-                Publisher(name=name, slug=slug, domain=domain, homepage=data.get("homepage") or "")
+                Publisher(
+                    name=name,
+                    slug=slug,
+                    domain=domain,
+                    homepage=data.get("homepage") or "",
+                    needs_name=bool(data.get("needs_name", False)),
+                )
             )
+        others = []
         for publisher in Publisher.objects.bulk_create(new):
             ids[publisher.name] = publisher.pk
+            for other in wanted[publisher.name].get("other_domains") or []:
+                others.append(PublisherDomain(publisher_id=publisher.pk, domain=other))
+        # A domain another publisher already holds stays with it (as for main domains).
+        PublisherDomain.objects.bulk_create(others, ignore_conflicts=True)
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:
@@ -446,6 +513,7 @@ class _BatchWriter:
         citations: list[tuple] = []
         comments: list[Comment] = []
         archive_rows: list[tuple] = []
+        corrections: list[Correction] = []
         for entry, r in zip(entries, fresh, strict=True):
             tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
             links.extend((entry.pk, pk) for pk in tag_pks)
@@ -466,6 +534,19 @@ class _BatchWriter:
                 )
                 for c in r["comments"]
             )
+            corrections.extend(
+                Correction(
+                    entry_id=entry.pk,
+                    kind=c["kind"],
+                    note=c["note"],
+                    created=c["created"],
+                    headline_before=c["before"]["headline"],
+                    body_before=c["before"]["body"],
+                    headline_after=c["after"]["headline"],
+                    body_after=c["after"]["body"],
+                )
+                for c in r["corrections"]
+            )
             if r.get("archive"):
                 archive_rows.append(
                     (entry.pk, r["archive"]["level"], r["archive"].get("body_level"))
@@ -474,6 +555,7 @@ class _BatchWriter:
         insert_rows(Citation, ["entry", "source", "position"], citations)
         insert_rows(ArchiveRecord, ["entry", "level", "body_level"], archive_rows)
         Comment.objects.bulk_create(comments)
+        Correction.objects.bulk_create(corrections)
         self.report.entries_created += len(entries)
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 
 from events.markdown import render_markdown
 
@@ -12,10 +12,24 @@ from . import selectors
 FEED_SIZE = 50
 
 
+class RssWithUpdated(Rss201rev2Feed):
+    """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it).
+
+    A corrected entry's time moves here as in the Atom feed's `updated`; the `atom` namespace
+    is already declared by Django's RSS feed for its self link.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("updateddate") is not None:
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+
+
 class LatestEntriesFeed(Feed):
     """The newest published entries (by publish time, so a late-filed story still shows up)."""
 
     description = "Dated, sourced entries on current events."
+    feed_type: type[SyndicationFeed] = RssWithUpdated
 
     @property
     def language(self):  # type: ignore[override]  # Feed declares a plain attribute
@@ -77,3 +91,43 @@ class TagAtomFeed(TagFeed):
 
     def subtitle(self, tag):
         return self.description(tag)
+
+
+class CorrectionsFeed(Feed):
+    """Every correction, clarification and update on live entries, newest first."""
+
+    feed_type: type[SyndicationFeed] = RssWithUpdated
+    description = "Corrections, clarifications and updates to our entries, newest first."
+
+    @property
+    def language(self):  # type: ignore[override]  # Feed declares a plain attribute
+        return settings.LANGUAGE_CODE
+
+    def title(self):
+        return f"{settings.SITE_NAME}: corrections and updates"
+
+    def link(self):
+        return reverse("events:corrections")
+
+    def items(self):
+        return selectors.public_corrections()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return f"{item.verb}: {item.entry.headline}"
+
+    def item_description(self, item):
+        return item.note
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created
+
+    def item_updateddate(self, item):
+        return item.created
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = Atom1Feed
+    subtitle = CorrectionsFeed.description

@@ -19,7 +19,7 @@ from django.http import Http404
 from taggit.models import Tag
 
 from comments.selectors import approved_comment_count
-from events.models import Entry, EntryQuerySet, TaggedEntry
+from events.models import Correction, Entry, EntryQuerySet, TaggedEntry
 from sources.models import Citation, Publisher
 from sources.selectors import cites_publisher
 
@@ -50,8 +50,29 @@ def latest_entries() -> QuerySet[Entry]:
 
 
 def entry_for_page(user) -> QuerySet[Entry]:
-    """The queryset an entry page is looked up in: live entries, or drafts too for staff."""
-    return with_card_data(Entry.objects.visible_to(user).select_related("author"))
+    """The queryset an entry page is looked up in: live entries, or drafts too for staff.
+
+    Besides the card data, the entry's corrections and updates, oldest first (one query).
+    """
+    return with_card_data(Entry.objects.visible_to(user).select_related("author")).prefetch_related(
+        Prefetch("corrections", queryset=Correction.objects.order_by("created", "id"))
+    )
+
+
+# Corrections: the entry page lists its own; the public list and feed list all, newest first.
+
+
+def public_corrections() -> QuerySet[Correction]:
+    """Notes on live entries, newest first, each with its entry (one query per page)."""
+    return Correction.objects.public().select_related("entry").order_by("-created", "-id")
+
+
+def public_correction(pk: int) -> Correction:
+    """The note `pk` if its entry is live; Http404 otherwise (a draft's notes never show)."""
+    correction = public_corrections().filter(pk=pk).first()
+    if correction is None:
+        raise Http404("No correction on a published entry has this number.")
+    return correction
 
 
 # Public reading: list facets, archives, tag pages.

@@ -3,9 +3,16 @@
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
 from django.views.generic.dates import (
     DateDetailView,
     DayArchiveView,
@@ -16,6 +23,8 @@ from django_filters.views import FilterView
 
 from events.models import Entry
 from events.related import related_entries
+from events.textdiff import render_segments, word_diff
+from sources.selectors import merged_publisher
 
 from . import selectors
 from .filters import EntryFilter
@@ -227,12 +236,59 @@ class PublisherDetailView(ListView):
     context_object_name = "entries"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        """A merged publisher's old page answers 301 to the page of the one it was merged into."""
+        try:
+            self.publisher = selectors.public_publisher(kwargs["slug"])
+        except Http404:
+            target = merged_publisher(kwargs["slug"])
+            if target is None:
+                raise
+            return HttpResponsePermanentRedirect(
+                reverse("sources:publisher", kwargs={"slug": target.slug})
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.publisher = selectors.public_publisher(self.kwargs["slug"])
         return selectors.entries_citing(self.publisher)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["publisher"] = self.publisher
         context["citation_count"] = selectors.citation_count(self.publisher)
+        return context
+
+
+class CorrectionListView(ListView):
+    """/corrections/: every correction, clarification and update on live entries, newest first."""
+
+    template_name = "events/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.public_corrections()
+
+
+class CorrectionDetailView(DetailView):
+    """/corrections/<id>/: what one note changed, the published text before against after.
+
+    Both texts are the ones readers saw (kept on the note when it was added), never a draft.
+    """
+
+    template_name = "events/correction_detail.html"
+    context_object_name = "correction"
+
+    def get_object(self, queryset=None):
+        return selectors.public_correction(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        correction = self.object
+        context["headline_diff"] = render_segments(
+            word_diff(correction.headline_before, correction.headline_after)
+        )
+        context["body_diff"] = render_segments(
+            word_diff(correction.body_before, correction.body_after)
+        )
         return context

@@ -1,13 +1,16 @@
 """Admin for publishers and sources, and the citation inline on the entry page."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 
 from .forms import NormalizedURLField
-from .models import Citation, Publisher, Source
-from .services import get_or_create_source
+from .links import domain_of
+from .models import Citation, Publisher, PublisherDomain, Source
+from .services import MergeError, get_or_create_source, merge_publishers
 
 
 class CitationForm(forms.ModelForm):
@@ -100,12 +103,79 @@ class SourceAdminForm(forms.ModelForm):
         return url
 
 
+class PublisherDomainForm(forms.ModelForm):
+    class Meta:
+        model = PublisherDomain
+        fields = ["domain"]
+
+    def clean_domain(self):
+        domain = domain_of(f"https://{self.cleaned_data['domain'].strip()}/")
+        if not domain:
+            raise forms.ValidationError("Enter a web domain such as bbc.com.")
+        if Publisher.objects.filter(domain=domain).exists():
+            raise forms.ValidationError(f"{domain} is already a publisher's main domain.")
+        return domain
+
+
+class PublisherDomainInline(admin.TabularInline):
+    model = PublisherDomain
+    form = PublisherDomainForm
+    extra = 1
+    verbose_name_plural = "other domains (sources on them are credited to this publisher)"
+
+
+class MergePublishersForm(forms.Form):
+    into = forms.ModelChoiceField(
+        Publisher.objects.all(), label="Merge into", help_text="The publisher that stays."
+    )
+
+
 @admin.register(Publisher)
 class PublisherAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("name", "domain", "homepage")
-    search_fields = ("name", "domain")
+    list_display = ("name", "domain", "needs_name", "homepage")
+    list_filter = ("needs_name",)
+    search_fields = ("name", "domain", "other_domains__domain")
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [PublisherDomainInline]
+    actions = ["merge_selected"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            obj.needs_name = False  # an editor named it
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Merge selected publishers into another…", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        """A page to pick the publisher that stays; on confirmation, merge_publishers."""
+        form = MergePublishersForm(request.POST if "into" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            into = form.cleaned_data["into"]
+            names = ", ".join(p.name for p in queryset if p.pk != into.pk)
+            try:
+                moved = merge_publishers(queryset, into=into)
+            except MergeError as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Merged {names} into {into}: {moved} source{'s' if moved != 1 else ''} "
+                "re-pointed; their old pages redirect to its page.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/sources/publisher/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Merge publishers",
+                "publishers": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Source)

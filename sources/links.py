@@ -51,3 +51,29 @@ def domain_of(url: str) -> str:
     """The registrable-looking web domain of a URL: host lower-cased, without a leading `www.`."""
     host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     return host.removeprefix("www.")
+
+
+# What a search results page's URL looks like: a path part or a query parameter.
+SEARCH_PATH_PARTS = frozenset({"search", "find", "results", "suche", "recherche"})
+SEARCH_PARAMETERS = frozenset({"q", "query", "search", "search_query", "keywords", "text"})
+IMAGE_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".avif", ".heic",
+)  # fmt: skip
+
+
+def is_search_page(url: str) -> bool:
+    """True when the URL looks like a page of search results rather than an article.
+
+    A path part such as /search/ or a query parameter such as q= or query= gives it away
+    (google.com/search?q=..., bbc.co.uk/search?q=..., duckduckgo.com/?q=...).
+    """
+    parts = urlsplit(url)
+    segments = {s.lower() for s in parts.path.split("/") if s}
+    if segments & SEARCH_PATH_PARTS:
+        return True
+    return any(k.lower() in SEARCH_PARAMETERS for k, _ in parse_qsl(parts.query))
+
+
+def is_image_file(url: str) -> bool:
+    """True when the URL's path ends like an image file (.jpg, .png, .webp, ...)."""
+    return urlsplit(url).path.lower().endswith(IMAGE_EXTENSIONS)

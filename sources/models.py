@@ -23,6 +23,12 @@ class Publisher(models.Model):
         blank=True,
         help_text="Web domain without www., e.g. reuters.com; sources on it are credited here.",
     )
+    needs_name = models.BooleanField(
+        "needs a name",
+        default=False,
+        help_text="Created automatically from a web domain when a source was cited: give the "
+        "publisher its real name, then untick (saving a new name unticks it too).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +40,32 @@ class Publisher(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PublisherDomain(models.Model):
+    """Another web domain of a publisher (bbc.com beside bbc.co.uk): sources on it are its too."""
+
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="other_domains")
+    domain = models.CharField(
+        max_length=253, unique=True, help_text="Web domain without www., e.g. bbc.com."
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = "other domain"
+
+    def __str__(self):
+        return self.domain
+
+
+class PublisherRedirect(models.Model):
+    """The slug of a publisher merged into another: its old page answers 301 to the new one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.publisher_id}"
 
 
 class Source(models.Model):

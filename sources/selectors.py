@@ -1,22 +1,38 @@
 """Reads over publishers and sources."""
 
-from django.db.models import Exists, OuterRef
+import datetime
+from dataclasses import dataclass
 
-from .links import domain_of
-from .models import Citation, Publisher
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+
+from events.models import Entry
+
+from .links import domain_of, is_image_file, is_search_page
+from .models import Citation, Publisher, PublisherRedirect
 
 
 def publisher_for_url(url: str) -> Publisher | None:
     """The publisher of the URL's domain or a parent of it (news.bbc.co.uk → bbc.co.uk).
 
-    One query: every suffix of the host is a candidate, the longest match wins.
+    One query: every suffix of the host is a candidate, among main and other domains; the
+    longest match wins.
     """
     host = domain_of(url)
     if not host:
         return None
     labels = host.split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
-    matches = {p.domain: p for p in Publisher.objects.filter(domain__in=candidates)}
+    # A publisher's main domain, or one of its other domains (bbc.co.uk and bbc.com): one row
+    # per publisher and other domain, the join shared by the filter and the annotation.
+    rows = Publisher.objects.filter(
+        Q(domain__in=candidates) | Q(other_domains__domain__in=candidates)
+    ).annotate(other_domain=F("other_domains__domain"))
+    matches: dict[str, Publisher] = {}
+    for publisher in rows:
+        for domain in (publisher.domain, publisher.other_domain):
+            if domain in candidates:
+                matches.setdefault(domain, publisher)
     for candidate in candidates:
         if candidate in matches:
             return matches[candidate]
@@ -30,3 +46,69 @@ def cites_publisher(publisher: Publisher) -> Exists:
     articles appears once and other filters compose.
     """
     return Exists(Citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
+
+
+@dataclass(frozen=True)
+class CitationWarning:
+    """Something worth a second look about a cited source; `other` is the entry it points to."""
+
+    url: str
+    message: str
+    other: Entry | None = None
+
+
+def citation_warnings(
+    *,
+    event_date: datetime.date,
+    sources: list[tuple[str, datetime.date | None]],
+    entry_id: int | None = None,
+) -> list[CitationWarning]:
+    """What to warn an editor about when an entry of `event_date` cites `sources`.
+
+    `sources` are (normalised URL, publication date) pairs. Warned, never refused: a source
+    published more than CITATION_DATE_WINDOW_DAYS before or after the event, a URL that is a
+    search page or an image file, and a source another entry of the same day already cites
+    (probably the same story). One query, for the last.
+    """
+    window = datetime.timedelta(days=settings.CITATION_DATE_WINDOW_DAYS)
+    warnings: list[CitationWarning] = []
+    for url, published_on in sources:
+        if published_on and abs(published_on - event_date) > window:
+            direction = "before" if published_on < event_date else "after"
+            days = abs((published_on - event_date).days)
+            warnings.append(
+                CitationWarning(
+                    url,
+                    f"{url} was published {days} days {direction} the event "
+                    f"({published_on:%d %B %Y}): is it about this event?",
+                )
+            )
+        if is_search_page(url):
+            warnings.append(
+                CitationWarning(url, f"{url} looks like a search page: cite the article itself.")
+            )
+        if is_image_file(url):
+            warnings.append(
+                CitationWarning(url, f"{url} is an image file: cite the article that publishes it.")
+            )
+    same_day = Citation.objects.filter(
+        source__url__in=[url for url, _ in sources], entry__event_date=event_date
+    )
+    if entry_id is not None:
+        same_day = same_day.exclude(entry_id=entry_id)
+    for citation in same_day.select_related("entry", "source").order_by("entry_id"):
+        warnings.append(
+            CitationWarning(
+                citation.source.url,
+                f"{citation.source.url} is already cited by another entry of the same day, "
+                "probably the same story:",
+                other=citation.entry,
+            )
+        )
+    return warnings
+
+
+def merged_publisher(slug: str) -> Publisher | None:
+    """The publisher that the publisher once at `slug` was merged into, if any (one query)."""
+    redirect = PublisherRedirect.objects.select_related("publisher").filter(old_slug=slug).first()
+    return redirect.publisher if redirect else None

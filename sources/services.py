@@ -1,5 +1,6 @@
 """Writes on sources: one place decides how a URL becomes a Source and who published it."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.text import slugify
 from events.models import Entry
 
 from .links import domain_of, normalize_url
-from .models import Citation, Publisher, Source
+from .models import Citation, Publisher, PublisherDomain, PublisherRedirect, Source
 from .selectors import publisher_for_url
 
 
@@ -27,8 +28,13 @@ def free_publisher_slug(wanted: str, *, reserved: frozenset[str] | set[str] = fr
     return slug
 
 
-def get_or_create_publisher(name: str, *, domain: str = "", homepage: str = "") -> Publisher:
-    """The publisher called `name` (case-insensitively), created with a unique slug if new."""
+def get_or_create_publisher(
+    name: str, *, domain: str = "", homepage: str = "", needs_name: bool = False
+) -> Publisher:
+    """The publisher called `name` (case-insensitively), created with a unique slug if new.
+
+    `needs_name` flags a new publisher named only after its domain, for an editor to name.
+    """
     name = " ".join(name.split())
     publisher = Publisher.objects.filter(name__iexact=name).first()
     if publisher:
@@ -39,7 +45,9 @@ def get_or_create_publisher(name: str, *, domain: str = "", homepage: str = "") 
     slug = free_publisher_slug(name)
     if domain and Publisher.objects.filter(domain=domain).exists():
         domain = ""  # the domain already belongs to another publisher; keep the first
-    return Publisher.objects.create(name=name, slug=slug, domain=domain, homepage=homepage)
+    return Publisher.objects.create(
+        name=name, slug=slug, domain=domain, homepage=homepage, needs_name=needs_name
+    )
 
 
 def get_or_create_source(
@@ -62,7 +70,7 @@ def get_or_create_source(
         publisher = publisher_for_url(canonical) or (source.publisher if source else None)
         if publisher is None:
             domain = domain_of(canonical)
-            publisher = get_or_create_publisher(domain, domain=domain)
+            publisher = get_or_create_publisher(domain, domain=domain, needs_name=True)
     details = {
         "title": title.strip(),
         "byline": byline.strip(),
@@ -98,3 +106,36 @@ def cite(entry: Entry, url: str, *, position: int | None = None, **details) -> C
         citation.position = position
         citation.save(update_fields=["position"])
     return citation
+
+
+class MergeError(ValueError):
+    """A publisher merge refused, with the reason an editor reads; nothing was changed."""
+
+
+@transaction.atomic
+def merge_publishers(merged: Iterable[Publisher], *, into: Publisher) -> int:
+    """Fold `merged` publishers into `into`; returns how many sources were re-pointed.
+
+    Their sources, other domains and redirects move to `into`, their main domains become its
+    other domains, their slugs answer 301 to its page (PublisherRedirect), and they are deleted.
+    Refuses merging a publisher into itself, and an empty list.
+    """
+    merged = list(merged)
+    if not merged:
+        raise MergeError("Choose at least one publisher to merge into another.")
+    if any(p.pk == into.pk for p in merged):
+        raise MergeError(f"{into} cannot be merged into itself: choose another target.")
+    ids = [p.pk for p in merged]
+    moved = Source.objects.filter(publisher_id__in=ids).update(publisher=into)
+    PublisherDomain.objects.filter(publisher_id__in=ids).update(publisher=into)
+    PublisherRedirect.objects.filter(publisher_id__in=ids).update(publisher=into)
+    domains = [p.domain for p in merged if p.domain and p.domain != into.domain]
+    slugs = [p.slug for p in merged]
+    Publisher.objects.filter(pk__in=ids).delete()
+    PublisherDomain.objects.bulk_create(
+        [PublisherDomain(publisher=into, domain=d) for d in domains], ignore_conflicts=True
+    )
+    for slug in slugs:
+        PublisherRedirect.objects.update_or_create(old_slug=slug, defaults={"publisher": into})
+    PublisherRedirect.objects.filter(old_slug=into.slug).delete()
+    return moved

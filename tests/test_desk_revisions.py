@@ -12,10 +12,11 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from desk import history, workflow
-from desk.history import DELETE, EQUAL, INSERT, RestoreError, Segment, compare
+from desk.history import RestoreError, compare
 from desk.models import AuditEvent, EntryRevision
 from desk.snapshots import EntrySnapshot, SourceSnapshot
 from events.models import Entry
+from events.textdiff import DELETE, EQUAL, INSERT, Segment
 from sources.models import Citation, Source
 from tests.factories import EntryFactory, SourceFactory, UserFactory
 

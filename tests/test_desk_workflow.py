@@ -136,11 +136,12 @@ def test_reporters_may_write_entries_tags_and_sources_and_nothing_more():
     ]
 
 
-def test_editors_add_publishing_restoring_tags_sources_and_the_audit_trail_but_no_users():
+def test_editors_add_publishing_restoring_correcting_tags_sources_and_audit_trail_not_users():
     extra = sorted(set(permissions_of("Editors")) - set(permissions_of("Reporters")))
     assert extra == [
         ("desk", "auditevent", "view_auditevent"),
         ("desk", "pendingchange", "view_pendingchange"),
+        ("events", "entry", "correct_entry"),
         ("events", "entry", "publish_entry"),
         ("events", "entry", "restore_entry"),
         ("sources", "publisher", "change_publisher"),

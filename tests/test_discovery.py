@@ -119,7 +119,9 @@ def test_entry_page_has_news_article_json_ld_that_cannot_break_out_of_its_script
     assert data["headline"] == "Botswana cuts ties with North Korea"
     assert data["url"] == "http://testserver/2014/02/19/botswana-cuts-ties/"
     assert set(data["keywords"]) == {"North Korea", "Botswana"}
-    assert data["citation"] == [live.citations.get().source.url]
+    source = live.citations.get().source
+    assert data["citation"][0]["@type"] == "CreativeWork"
+    assert data["citation"][0]["url"] == source.url
     assert "datePublished" in data
 
 

@@ -136,7 +136,7 @@ def test_entry_page_runs_a_constant_number_of_queries(client, django_assert_num_
     for j in range(3):
         cite(entry, f"https://pub{j}.example/story")
     CommentFactory.create_batch(3, entry=entry, status="approved")
-    # The entry with its comment count, tags, citations, the related stories (one query, cold
-    # cache), then the approved comments' page (its count and its rows).
-    with django_assert_num_queries(6):
+    # The entry with its comment count, tags, citations, its corrections and updates, the
+    # related stories (one query, cold cache), then the approved comments' page (count, rows).
+    with django_assert_num_queries(7):
         client.get(entry.get_absolute_url())

@@ -147,8 +147,10 @@ def test_export_queries_per_chunk_not_per_entry():
     for n in range(10):
         CitationFactory(entry=EntryFactory(tags=[f"More {n}"]), source=source)
     twenty = queries_for_export()
-    assert ten <= 5  # the chunk, then tags, citations with sources, comments
-    assert twenty - ten <= 5  # one more chunk, same queries again
+    # The chunk, then tags, citations with sources, publishers' other domains, comments and
+    # corrections.
+    assert ten <= 6
+    assert twenty - ten <= 6  # one more chunk, same queries again
 
 
 def test_import_writes_a_batch_with_a_fixed_number_of_queries(tmp_path):
@@ -276,3 +278,129 @@ def test_export_command_writes_a_file(newsroom_content, tmp_path):
     path = Path(tmp_path / "out.jsonl")
     call_command("export_events", "-o", str(path), stderr=io.StringIO())
     assert path.read_text(encoding="utf-8") == export_text()
+
+
+# --- format version 2: corrections ------------------------------------------------------------
+
+
+@pytest.fixture
+def corrected_content(newsroom_content):
+    """The content above, with two notes on its first entry (one changed the text)."""
+    from events.models import Correction
+
+    Correction.objects.create(
+        entry=newsroom_content,
+        kind="correction",
+        note="The price was US$19 billion, not US$16 billion.",
+        created=datetime.datetime(2014, 2, 20, 8, tzinfo=datetime.UTC),
+        headline_before="Facebook buys WhatsApp — for US$16 billion",
+        body_before="Old body.",
+        headline_after=newsroom_content.headline,
+        body_after=newsroom_content.body,
+    )
+    Correction.objects.create(
+        entry=newsroom_content,
+        kind="update",
+        note="The deal closed in October.",
+        created=datetime.datetime(2014, 10, 6, 12, 30, 15, 123456, tzinfo=datetime.UTC),
+        headline_before=newsroom_content.headline,
+        body_before=newsroom_content.body,
+        headline_after=newsroom_content.headline,
+        body_after=newsroom_content.body,
+    )
+    return newsroom_content
+
+
+def test_version_2_carries_corrections_oldest_first(corrected_content):
+    lines = [json.loads(line) for line in export_text().splitlines()]
+    assert {line["format_version"] for line in lines} == {2}
+    first = next(line for line in lines if line["corrections"])
+    assert [(c["kind"], c["created"]) for c in first["corrections"]] == [
+        ("correction", "2014-02-20T08:00:00+00:00"),
+        ("update", "2014-10-06T12:30:15.123456+00:00"),
+    ]
+    assert first["corrections"][0]["note"] == "The price was US$19 billion, not US$16 billion."
+    assert first["corrections"][0]["before"] == {
+        "headline": "Facebook buys WhatsApp — for US$16 billion",
+        "body": "Old body.",
+    }
+
+
+def test_version_2_round_trip_with_corrections_gives_identical_files(corrected_content, tmp_path):
+    from events.models import Correction
+
+    first = export_text()
+    path = tmp_path / "export.jsonl"
+    path.write_text(first, encoding="utf-8")
+    empty_database()
+    assert not Correction.objects.exists()
+    call_command("import_events", str(path), stdout=io.StringIO())
+    assert Correction.objects.count() == 2
+    assert export_text() == first
+
+
+def test_a_version_1_line_still_imports_and_exports_as_version_2():
+    line: dict[str, object] = {
+        "event_date": "2014-02-19",
+        "slug": "old-format",
+        "headline": "Written by the first exporter",
+        "body": "",
+        "status": "published",
+        "publish_at": "2014-02-19T00:00:00+00:00",
+        "tags": [],
+        "sources": [],
+        "comments": [],
+        "archive": None,
+    }
+    report = import_lines([json.dumps(line)])
+    assert report.entries_created == 1, report.errors
+    exported = json.loads(export_text())
+    assert exported["format_version"] == 2 and exported["corrections"] == []
+
+
+def test_a_correction_without_texts_keeps_the_entry_text_on_both_sides():
+    from events.models import Correction
+
+    line = {
+        "format_version": 2,
+        "event_date": "2014-02-19",
+        "slug": "noted",
+        "headline": "Noted entry",
+        "body": "Body.",
+        "status": "published",
+        "publish_at": "2014-02-19T00:00:00+00:00",
+        "corrections": [
+            {"kind": "clarification", "note": "Clearer now.", "created": "2014-02-20T00:00:00Z"}
+        ],
+    }
+    assert import_lines([json.dumps(line)]).entries_created == 1
+    correction = Correction.objects.get()
+    assert (correction.headline_before, correction.body_after) == ("Noted entry", "Body.")
+    assert not correction.changed_text
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"format_version": 3}, "format_version 3 is not one this site reads (1, 2)"),
+        ({"corrections": [{"kind": "retraction", "note": "x", "created": "2014-02-20T00:00:00Z"}]},
+         "unknown correction kind 'retraction'"),
+        ({"corrections": [{"kind": "update", "note": " ", "created": "2014-02-20T00:00:00Z"}]},
+         "note is empty"),
+        ({"corrections": [{"kind": "update", "note": "x", "created": "2014-02-20"}]},
+         "correction created has no time zone: '2014-02-20'"),
+        ({"corrections": "none"}, "corrections must be a list"),
+    ],
+)  # fmt: skip
+def test_a_bad_correction_or_version_is_refused_with_its_line(change, reason):
+    line = {
+        "format_version": 2,
+        "event_date": "2014-02-19",
+        "slug": "bad",
+        "headline": "Bad",
+        "status": "draft",
+        **change,
+    }
+    report = import_lines(["", json.dumps(line)])
+    assert [str(e) for e in report.errors] == [f"line 2: {reason}"]
+    assert not Entry.objects.exists()

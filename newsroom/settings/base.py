@@ -196,6 +196,10 @@ COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
 COMMENTS_RATE_WINDOW_MINUTES = env_int("COMMENTS_RATE_WINDOW_MINUTES", 10)
 # Comments close by themselves this many days after an entry was published; 0 keeps them open.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 30)
+
+# Editors are warned (never refused) when a source they cite was published more than this many
+# days before or after the entry's event date.
+CITATION_DATE_WINDOW_DAYS = env_int("CITATION_DATE_WINDOW_DAYS", 7)
 # A form posted sooner than this after it was rendered is a bot's (silently dropped).
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 # A form older than this asks the reader to submit again (fresh anti-bot timestamp).

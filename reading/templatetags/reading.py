@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -54,10 +56,34 @@ def news_article_json_ld(context, entry) -> str:
     if entry.author_id:
         name = entry.author.get_full_name() or entry.author.get_username()
         data["author"] = {"@type": "Person", "name": name}
-    citations = [c.source.url for c in entry.citations.all()]
+    citations = [_creative_work(c.source) for c in entry.citations.all()]
     if citations:
         data["citation"] = citations
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "name": f"{c.verb} {date_format(timezone.localtime(c.created), 'j F Y')}",
+            "text": c.note,
+            "datePublished": c.created.isoformat(),
+            "url": absolute_url(context, c.get_absolute_url()),
+        }
+        for c in entry.corrections.all()
+    ]
+    if corrections:
+        data["correction"] = corrections
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
+
+
+def _creative_work(source) -> dict:
+    """A cited source as schema.org CreativeWork: url, name, publisher, datePublished."""
+    work: dict = {"@type": "CreativeWork", "url": source.url}
+    if source.title:
+        work["name"] = source.title
+    if source.publisher_id:
+        work["publisher"] = {"@type": "Organization", "name": source.publisher.name}
+    if source.published_on:
+        work["datePublished"] = source.published_on.isoformat()
+    return work
 
 
 @register.filter
