@@ -1,10 +1,17 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+import functools
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import ListView
 from django.views.generic.dates import (
     DateDetailView,
@@ -150,6 +157,26 @@ class EntryDayArchiveView(PublishedArchiveMixin, DayArchiveView):
     """/2014/02/19/: the day's entries."""
 
     template_name = "events/archive_day.html"
+
+
+def follow_moved_tags(view):
+    """Wrap a tag page or feed: an old or alias slug (`selectors.TagMoved`) answers 301.
+
+    The redirect goes to the same kind of page (page, RSS, Atom) of the tag that answers for
+    the slug now, keeping the query string (a page number).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except selectors.TagMoved as moved:
+            assert request.resolver_match is not None  # only ever routed by a URL pattern
+            url = reverse(request.resolver_match.view_name, kwargs={"slug": moved.tag.slug})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+    return wrapper
 
 
 class TagIndexView(ListView):
