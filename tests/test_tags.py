@@ -345,3 +345,17 @@ def test_near_spellings_are_found_by_trigram_similarity_on_postgresql():
     assert [[t.name for t in pair] for pair, _ in report.similar] == [
         ["Hillary Clinton", "Hilary Clinton"]
     ]
+
+
+def test_restoring_a_revision_from_before_a_merge_uses_the_target_and_creates_no_tag(editor):
+    from desk import history, workflow
+
+    entry = EntryFactory(tags=["Kiev"])
+    workflow.ensure_revision(entry, user=editor)
+    first = entry.revisions.get()
+    entry.tags.set(["Ukraine"])
+    EntryFactory(tags=["Kyiv"])
+    tags.merge_tags([Tag.objects.get(name="Kiev")], Tag.objects.get(name="Kyiv"))
+    history.restore(Entry.objects.get(pk=entry.pk), first, user=editor)
+    assert names_of(entry) == ["Kyiv"]
+    assert not Tag.objects.filter(name="Kiev").exists()
