@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from comments.selectors import approved_comment_count
 from events.limits import TAG_MAX_LENGTH
-from events.models import Entry
+from events.models import Entry, TagAlias
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
 
@@ -523,7 +523,11 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def tag_autocomplete(self, request):
-        """Up to 10 existing tag names starting with ?term=, most used first."""
+        """Up to 10 tags whose name or alias starts with ?term=, tags most used first.
+
+        Each suggestion is {"value": what goes in the field, "label": what the editor reads}:
+        an alias reads "Kiev → Kyiv" and puts the tag itself, "Kyiv", in the field.
+        """
         if not self.has_view_or_change_permission(request):
             return JsonResponse([], safe=False, status=403)
         term = request.GET.get("term", "").strip()[:TAG_MAX_LENGTH]
@@ -535,7 +539,14 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             .order_by("-uses", "name")
             .values_list("name", flat=True)[:10]
         )
-        return JsonResponse(list(names), safe=False)
+        suggestions = [{"value": name, "label": name} for name in names]
+        aliases = (
+            TagAlias.objects.filter(name__istartswith=term)
+            .order_by("name")
+            .values_list("name", "tag__name")[: 10 - len(suggestions)]
+        )
+        suggestions += [{"value": tag, "label": f"{alias} → {tag}"} for alias, tag in aliases]
+        return JsonResponse(suggestions, safe=False)
 
 
-from . import audit_admin  # noqa: E402, F401  (registers AuditEventAdmin)
+from . import audit_admin, tag_admin  # noqa: E402, F401  (register AuditEventAdmin, TagAdmin)

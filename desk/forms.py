@@ -21,7 +21,7 @@ from taggit.models import Tag
 
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
-from events.tagging import edit_string_for_tags
+from events.tagging import canonical_names, edit_string_for_tags
 from sources.models import Citation
 from sources.selectors import citation_warnings
 
@@ -144,7 +144,8 @@ class EntryAdminForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"A tag may be at most {TAG_MAX_LENGTH} characters long: {too_long[0][:40]}…"
             )
-        return tags
+        # An alias typed here ("Kiev") stores its tag ("Kyiv").
+        return canonical_names(tags)
 
     # --- the whole entry ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from taggit.models import Tag
 
 from events.models import Entry
 
@@ -51,6 +52,11 @@ class AuditEvent(models.Model):
         BULK = "bulk", "Bulk action"
         FOUND = "found", "As found on the desk (saved elsewhere)"
         CORRECT = "correct", "Correction or update added"
+        TAG_RENAME = "tag_rename", "Renamed a tag"
+        TAG_MERGE = "tag_merge", "Merged tags"
+        TAG_UNMERGE = "tag_unmerge", "Undid a tag merge"
+        TAG_ALIAS = "tag_alias", "Changed a tag's aliases"
+        TAG_DELETE = "tag_delete", "Deleted unused tags"
 
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -102,3 +108,38 @@ class EntryRevision(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} v{self.entry_version}"
+
+
+class TagMerge(models.Model):
+    """What one merge of tags did, kept so that it can be undone exactly.
+
+    `former` lists each merged tag as it was: {"name", "slug", "entries": [entry ids that carried
+    it], "aliases": [its alias names]}; `target_had` the entries that carried the target before.
+    The undo gives each former tag back to exactly its entries and takes the target away from
+    those that got it only by the merge.
+    """
+
+    target = models.ForeignKey(Tag, null=True, on_delete=models.SET_NULL, related_name="+")
+    target_name = models.CharField(max_length=100)
+    former = models.JSONField()
+    target_had = models.JSONField(default=list)
+    audit_event = models.OneToOneField(
+        AuditEvent, null=True, on_delete=models.SET_NULL, related_name="tag_merge"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = "tag merge"
+
+    def __str__(self):
+        names = ", ".join(f"“{item['name']}”" for item in self.former)
+        return f"{names} into “{self.target_name}”"
+
+    @property
+    def former_names(self) -> list[str]:
+        return [item["name"] for item in self.former]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from events.models import Entry
+from events.tagging import alias_targets
 from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
 
@@ -152,15 +153,21 @@ def resolve_tags(snapshot: EntrySnapshot) -> list[Tag]:
     """The tags a snapshot names, as they are now.
 
     A tag that still exists under the id it had is used whatever its name now (it was renamed);
-    otherwise the tag of that name (case-insensitive), created if it is gone.
+    otherwise the tag of that name (case-insensitive); otherwise the tag the name is now an alias
+    of, or the tag it was merged into (its slug redirects there); created if it is gone.
     """
     ids = [i for i in snapshot.tag_ids.values() if i]
     by_id = {t.pk: t for t in Tag.objects.filter(pk__in=ids)}
+    aliases = alias_targets(snapshot.tags)
     tags: list[Tag] = []
     for name in snapshot.tags:
         tag = by_id.get(snapshot.tag_ids.get(name, 0))
         if tag is None:
             tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = aliases.get(name.casefold())
+        if tag is None:
+            tag = Tag.objects.filter(redirects__old_slug=Tag().slugify(name)).first()
         if tag is None:
             tag = Tag.objects.create(name=name)
         if tag not in tags:

@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
-from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH
+from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH, TAG_MAX_LENGTH
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -334,3 +335,53 @@ CORRECTION_VERBS: dict[str, str] = {
     Correction.Kind.CLARIFICATION: "Clarified",
     Correction.Kind.UPDATE: "Updated",
 }
+
+
+class TagAlias(models.Model):
+    """Another name of a tag ("Kiev" for "Kyiv"): typed or imported, it stores the tag itself.
+
+    An alias is never also a tag's name (desk.tags.check_alias decides, for every caller), and
+    its slug answers 301 to the tag's page.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(
+        max_length=TAG_MAX_LENGTH,
+        help_text="Another spelling or an old name; typing it in the tag field stores the tag.",
+    )
+    slug = models.SlugField(max_length=TAG_MAX_LENGTH, allow_unicode=True, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "tag alias"
+        verbose_name_plural = "tag aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tagalias_name_unique",
+                violation_error_message="That name is already an alias.",
+            )
+        ]
+        indexes = [models.Index(fields=["slug"], name="tagalias_slug_idx")]
+
+    def __str__(self):
+        return f"{self.name} → {self.tag.name}" if self.tag_id else self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = Tag().slugify(self.name)[:TAG_MAX_LENGTH]
+        super().save(*args, **kwargs)
+
+
+class TagRedirect(models.Model):
+    """A slug a tag no longer has (renamed, or merged into another): it answers 301 to `tag`."""
+
+    old_slug = models.SlugField(max_length=TAG_MAX_LENGTH, allow_unicode=True, unique=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "tag redirect"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag_id}"

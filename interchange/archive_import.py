@@ -30,6 +30,7 @@ from taggit.models import Tag
 
 from events.limits import STORY_MAX_LENGTH
 from events.models import Entry, TaggedEntry
+from events.tagging import alias_targets
 from sources.links import domain_of, normalize_url
 from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
@@ -152,7 +153,13 @@ class ArchiveImporter:
 
     # --- tags and sources ------------------------------------------------------------------
     def tag(self, name: str) -> Tag:
-        """The tag called `name` in any case; of two spellings the smaller is kept, in any order."""
+        """The tag called `name` in any case; of two spellings the smaller is kept, in any order.
+
+        An alias ("Kiev") gives its tag ("Kyiv"), whose name it never changes.
+        """
+        alias_tag = alias_targets([name]).get(name.casefold())
+        if alias_tag is not None:
+            return alias_tag
         tag = Tag.objects.filter(name__iexact=name).first()
         if tag is None:
             return Tag.objects.create(name=name, slug=tag_slug(name))

@@ -22,6 +22,7 @@ from taggit.models import Tag
 from comments.models import Comment
 from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
 from events.models import Correction, Entry, TaggedEntry
+from events.tagging import alias_targets
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import free_publisher_slug
@@ -433,8 +434,10 @@ class _BatchWriter:
         for record in records:
             for tag in record["tags"]:
                 wanted.setdefault(tag["name"].casefold(), tag)
-        names = {t["name"]: key for key, t in wanted.items()}
-        ids = {
+        # An alias ("Kiev") stores its tag ("Kyiv"), never a tag of its own.
+        ids = {key: tag.pk for key, tag in alias_targets(wanted).items() if key in wanted}
+        names = {t["name"]: key for key, t in wanted.items() if key not in ids}
+        ids |= {
             names[name]: pk
             for name, pk in Tag.objects.filter(name__in=names).values_list("name", "id")
         }

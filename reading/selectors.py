@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
 )
 from django.http import Http404
@@ -155,26 +156,44 @@ def tags_by_use() -> QuerySet:
     )
 
 
+class TagMoved(Exception):
+    """The slug is a tag's old slug (renamed, merged) or an alias: readers go to `tag` (301)."""
+
+    def __init__(self, tag: Tag):
+        super().__init__(tag.slug)
+        self.tag = tag
+
+
+def _has_live_entry() -> Exists:
+    return Exists(
+        TaggedEntry.objects.filter(
+            tag=OuterRef("pk"), content_object__in=Entry.objects.published().values("pk")
+        )
+    )
+
+
 def public_tag(slug: str) -> Tag:
     """The tag at `slug` if at least one published entry carries it; Http404 otherwise.
 
     The one rule for "may readers see this tag": its page, its feeds and the sitemap agree, so
-    a tag carried only by drafts or scheduled entries leaks nowhere.
+    a tag carried only by drafts or scheduled entries leaks nowhere. A slug no tag has that was
+    a renamed or merged tag's (`TagRedirect`), or an alias's, raises TagMoved with the tag that
+    answers for it now, under the same rule; the views turn that into a 301. A known tag costs
+    one query, an old slug two.
     """
-    tag = (
-        Tag.objects.filter(slug=slug)
-        .filter(
-            Exists(
-                TaggedEntry.objects.filter(
-                    tag=OuterRef("pk"), content_object__in=Entry.objects.published().values("pk")
-                )
-            )
-        )
+    tag = Tag.objects.filter(slug=slug).filter(_has_live_entry()).first()
+    if tag is not None:
+        return tag
+    moved = (
+        Tag.objects.filter(Q(redirects__old_slug=slug) | Q(aliases__slug=slug))
+        .exclude(slug=slug)
+        .filter(_has_live_entry())
+        .order_by("pk")
         .first()
     )
-    if tag is None:
-        raise Http404("No published entry carries this tag.")
-    return tag
+    if moved is not None:
+        raise TagMoved(moved)
+    raise Http404("No published entry carries this tag.")
 
 
 def entries_tagged(tag: Tag) -> QuerySet[Entry]:

@@ -1,5 +1,6 @@
 """Public entry pages: thin views that read the request, call a selector and render."""
 
+import functools
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
@@ -159,6 +160,26 @@ class EntryDayArchiveView(PublishedArchiveMixin, DayArchiveView):
     """/2014/02/19/: the day's entries."""
 
     template_name = "events/archive_day.html"
+
+
+def follow_moved_tags(view):
+    """Wrap a tag page or feed: an old or alias slug (`selectors.TagMoved`) answers 301.
+
+    The redirect goes to the same kind of page (page, RSS, Atom) of the tag that answers for
+    the slug now, keeping the query string (a page number).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except selectors.TagMoved as moved:
+            assert request.resolver_match is not None  # only ever routed by a URL pattern
+            url = reverse(request.resolver_match.view_name, kwargs={"slug": moved.tag.slug})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+    return wrapper
 
 
 class TagIndexView(ListView):

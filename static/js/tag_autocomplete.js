@@ -1,5 +1,6 @@
 // Suggests existing tags while an editor types in the comma-separated tag field.
-// The suggestions complete the last item only and keep what was typed before it.
+// The suggestions complete the last item only and keep what was typed before it; the server
+// sends {value, label} pairs, so an alias shows as "Kiev → Kyiv" and stores "Kyiv".
 "use strict";
 
 function splitLastTag(value) {
@@ -28,11 +29,13 @@ document.addEventListener("DOMContentLoaded", () => {
         const url = `${input.dataset.tagAutocomplete}?term=${encodeURIComponent(term)}`;
         const response = await fetch(url, { credentials: "same-origin" });
         if (!response.ok) return;
-        const names = await response.json();
+        const suggestions = await response.json();
         list.replaceChildren(
-          ...names.map((name) => {
+          ...suggestions.map(({ value, label }) => {
+            // An alias reads "Kiev → Kyiv" and puts the tag itself in the field.
             const option = document.createElement("option");
-            option.value = head + (name.includes(",") ? `"${name}"` : name);
+            option.value = head + (value.includes(",") ? `"${value}"` : value);
+            option.label = label;
             return option;
           }),
         );
