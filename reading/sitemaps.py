@@ -1,4 +1,9 @@
-"""sitemap.xml sections for entries, day archives, tags and publishers; all from published()."""
+"""Sitemap sections for entries, day archives, tags and publishers; all from published().
+
+/sitemap.xml is the index; each section is served at /sitemap-<section>.xml in pages of at
+most 50,000 URLs (the protocol's limit), ?p=2 and on. The entry section is paged from the
+trigger-kept live count, so no page counts the archive.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -6,11 +11,18 @@ from django.urls import reverse
 from events.models import Entry
 
 from . import selectors
+from .pagination import CountedPaginator
+
+URLS_PER_PAGE = 50_000
 
 
 class EntrySitemap(Sitemap):
     changefreq = "monthly"
-    limit = 5000
+    limit = URLS_PER_PAGE
+
+    @property
+    def paginator(self):
+        return CountedPaginator(self.items(), self.limit, count=selectors.live_entry_count())
 
     def items(self):
         return (
@@ -25,7 +37,7 @@ class EntrySitemap(Sitemap):
 
 class DayArchiveSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
         return list(Entry.objects.published().dates("event_date", "day", order="DESC"))
@@ -39,7 +51,7 @@ class DayArchiveSitemap(Sitemap):
 
 class TagSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
         return list(selectors.tags_by_use().values_list("slug", flat=True))
@@ -50,7 +62,7 @@ class TagSitemap(Sitemap):
 
 class PublisherSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
         return list(selectors.publishers_by_use().values_list("slug", flat=True))

@@ -31,6 +31,10 @@ PAGES = [
     "/feeds/rss/",
     "/feeds/atom/",
     "/sitemap.xml",
+    "/sitemap-entries.xml",
+    "/sitemap-days.xml",
+    "/sitemap-tags.xml",
+    "/sitemap-publishers.xml",
     "/robots.txt",
     "/2014/02/03/c-entry-2/",
 ]
