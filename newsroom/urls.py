@@ -1,7 +1,9 @@
 """Root URLconf: the admin (the editors' desk), then the public site and comment posting."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import index, sitemap
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -26,3 +28,11 @@ urlpatterns = [
     path("", include("comments.urls")),
 ]
 
+
+def ceiling(request):
+    """The benchmarks' ceiling: what the middleware alone costs (BENCH_CEILING_VIEW only)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+if settings.BENCH_CEILING_VIEW:
+    urlpatterns.insert(0, path("bench/ceiling/", ceiling, name="bench-ceiling"))
