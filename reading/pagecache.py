@@ -5,12 +5,14 @@ request carrying no session and no flash-message cookie is answered from Django'
 copy made under the current *page version* is there. Every write that can change what a page
 shows bumps that one version in the shared cache (`bump_page_version`, connected to the
 models' signals in `ReadingConfig.ready()`), so every app server stops serving every old copy at
-once. Nothing fires when a scheduled entry's publish time passes, so no copy outlives the next
-scheduled publish time.
+once. Nothing fires when a scheduled entry's publish time passes, so the cache also holds that
+time (`NEXT_PUBLISH_KEY`, read in the same round trip): the first request after it bumps the
+page version and the related-stories version, exactly as a write would, and no copy is stored
+past it either. Writes forget the time, and the next request looks it up again (one query).
 
-One cache round trip per hit (`get_many` of the version and the page). A hit answers
-If-None-Match / If-Modified-Since with 304 without running the view; a miss adds ETag and
-Last-Modified too, so conditional GET works on every public page.
+One cache round trip per hit (`get_many` of the version, the next publish time and the page).
+A hit answers If-None-Match / If-Modified-Since with 304 without running the view; a miss adds
+ETag and Last-Modified too, so conditional GET works on every public page.
 """
 
 import hashlib
@@ -23,8 +25,11 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from events.models import Entry
+from events.related import bump_related_version
 
 VERSION_KEY = "pages:version"
+NEXT_PUBLISH_KEY = "pages:next-publish"
+NONE_SCHEDULED = -1.0
 # URL namespaces and names of the public pages and feeds (reading's URLs and the sitemap).
 PUBLIC_NAMESPACES = {"events", "sources"}
 PUBLIC_NAMES = {"sitemap", "sitemap-section", "robots"}
@@ -34,11 +39,29 @@ NOT_MODIFIED_HEADERS = {"etag", "last-modified", "vary", "cache-control", "expir
 
 
 def bump_page_version(**kwargs) -> None:
-    """Make every cached page stale on every app server (a signal receiver)."""
+    """Make every cached page stale on every app server, and forget the next publish time."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.add(VERSION_KEY, 1, timeout=None)
+    cache.delete(NEXT_PUBLISH_KEY)
+
+
+def _next_publish(known: float | None) -> float:
+    """The next scheduled publish time (Unix time, or NONE_SCHEDULED), bumping if it passed.
+
+    `known` is the cached value (None when a write made the cache forget it). When it has
+    passed, a scheduled entry just went live: every page and related list may show it.
+    """
+    if known is not None and (known == NONE_SCHEDULED or known > time.time()):
+        return known
+    if known is not None:
+        bump_page_version()
+        bump_related_version()
+    upcoming = next_publish_time()
+    value = NONE_SCHEDULED if upcoming is None else upcoming
+    cache.set(NEXT_PUBLISH_KEY, value, timeout=None)
+    return value
 
 
 def enabled() -> bool:
@@ -105,9 +128,10 @@ class PageCacheMiddleware:
         shared = enabled() and may_use_cache(request)
         if shared:
             key = page_key(request)
-            found = cache.get_many([VERSION_KEY, key])
+            found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key])
+            upcoming = _next_publish(found.get(NEXT_PUBLISH_KEY))
             version = found.get(VERSION_KEY)
-            if version is None:
+            if version is None or upcoming != found.get(NEXT_PUBLISH_KEY):
                 cache.add(VERSION_KEY, 1, timeout=None)
                 version = cache.get(VERSION_KEY)
             page = found.get(key)
@@ -119,7 +143,7 @@ class PageCacheMiddleware:
         etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
         response["ETag"] = etag
         if shared:
-            self._store(response, key, version, etag)
+            self._store(response, key, version, etag, upcoming)
         return get_conditional_response(request, etag=etag, response=response)
 
     def _answer(self, request: HttpRequest, page: dict) -> HttpResponse:
@@ -134,11 +158,10 @@ class PageCacheMiddleware:
             return not_modified
         return _rebuild(page)
 
-    def _store(self, response: HttpResponse, key: str, version: int, etag: str) -> None:
+    def _store(self, response, key: str, version: int, etag: str, upcoming: float) -> None:
         now = time.time()
         timeout = float(settings.PAGE_CACHE_SECONDS)
-        upcoming = next_publish_time()
-        if upcoming is not None:
+        if upcoming != NONE_SCHEDULED:
             timeout = min(timeout, upcoming - now)
         if timeout < 1:
             return

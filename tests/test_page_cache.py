@@ -139,17 +139,33 @@ def test_renaming_a_tag_refreshes_the_pages_showing_it(client, story):
 
 def test_a_cached_page_never_outlives_the_next_scheduled_publish_time(client, story, rf):
     soon = timezone.now() + datetime.timedelta(seconds=90)
-    EntryFactory(headline="Embargoed report", publish_at=soon)
+    EntryFactory(headline="Embargoed report", publish_at=soon, tags=["Iceland"])
     client.get("/")
     page = cache.get(pagecache.page_key(rf.get("/")))
     assert page is not None
     assert page["expires"] <= soon.timestamp()
-    # Once that time has passed (no write happens then), the next request renders afresh.
-    Entry.objects.filter(headline="Embargoed report").update(
-        publish_at=timezone.now() - datetime.timedelta(seconds=1)
+    assert cache.get(pagecache.NEXT_PUBLISH_KEY) == soon.timestamp()
+
+
+def test_when_a_scheduled_time_passes_every_page_and_related_list_shows_the_entry(client, story):
+    soon = timezone.now() + datetime.timedelta(seconds=90)
+    EntryFactory(
+        headline="Embargoed report",
+        slug="embargoed",
+        event_date=datetime.date(2014, 2, 18),
+        publish_at=soon,
+        tags=["Iceland"],
     )
-    cache.set(pagecache.page_key(rf.get("/")), {**page, "expires": timezone.now().timestamp()})
-    assert "Embargoed report" in client.get("/").content.decode()
+    warm(client)
+    assert "Embargoed report" not in client.get("/2014/02/19/volcano/").content.decode()
+    # The clock passes the publish time: no write, no signal. Here the time is moved back in
+    # the database and in the cached next-publish time, as the clock would have moved forward.
+    passed = timezone.now() - datetime.timedelta(seconds=1)
+    Entry.objects.filter(slug="embargoed").update(publish_at=passed)
+    cache.set(pagecache.NEXT_PUBLISH_KEY, passed.timestamp(), timeout=None)
+    for url in PAGES:
+        assert "Embargoed report" in client.get(url).content.decode(), url
+    assert cache.get(pagecache.NEXT_PUBLISH_KEY) == pagecache.NONE_SCHEDULED
 
 
 def test_signed_in_staff_and_session_holders_never_get_a_cached_page(client, story, editor):

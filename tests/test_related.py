@@ -391,18 +391,6 @@ def test_cached_list_expires_after_the_configured_timeout(settings, cached_pair,
     assert stored[related_cache.list_cache_key(entry.pk)] == 42
 
 
-def test_cached_list_never_outlives_the_next_scheduled_publish_time(settings, cached_pair):
-    entry, _ = cached_pair
-    cache.clear()
-    settings.RELATED_CACHE_SECONDS = 300
-    soon = timezone.now() + datetime.timedelta(seconds=30)
-    EntryFactory(publish_at=soon)
-    related_entries(entry)
-    # The test settings' LocMemCache records each key's expiry time.
-    key = cache.make_and_validate_key(related_cache.list_cache_key(entry.pk))
-    assert cache._expire_info[key] <= soon.timestamp()
-
-
 # --- the widget on the entry page and the JSON view --------------------------------------------
 
 
