@@ -21,6 +21,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -76,6 +77,15 @@ def may_use_cache(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
+def public_url(path: str) -> bool:
+    """Whether `path` is a public page or feed (resolved before any cache round trip)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.namespace in PUBLIC_NAMESPACES or match.url_name in PUBLIC_NAMES
+
+
 def page_key(request: HttpRequest) -> str:
     """The cache key of the page at this scheme, host and full path."""
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
@@ -125,7 +135,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        shared = enabled() and may_use_cache(request)
+        shared = enabled() and may_use_cache(request) and public_url(request.path_info)
         if shared:
             key = page_key(request)
             found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key])
