@@ -246,3 +246,20 @@ class PublishedEntryCount(models.Model):
 
     def __str__(self):
         return f"{self.entries} published entries"
+
+
+class PublishedDayCount(models.Model):
+    """How many entries with status published fall on each event date, scheduled ones included.
+
+    Kept by database triggers (migration 0008); days with live entries are those whose count
+    exceeds their scheduled entries (`Entry.objects.scheduled()`). Rows may hold 0.
+    """
+
+    event_date = models.DateField(primary_key=True)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "published day count"
+
+    def __str__(self):
+        return f"{self.event_date}: {self.entries} published entries"

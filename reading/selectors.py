@@ -26,7 +26,13 @@ from django.http import Http404
 from taggit.models import Tag
 
 from comments.models import Comment
-from events.models import Entry, PublishedEntryCount, PublishedTagCount, TaggedEntry
+from events.models import (
+    Entry,
+    PublishedDayCount,
+    PublishedEntryCount,
+    PublishedTagCount,
+    TaggedEntry,
+)
 from sources.models import Citation, Publisher, PublisherCount
 from sources.selectors import cites_publisher
 
@@ -277,6 +283,24 @@ def month_calendar(year: int, month: int) -> list[list[tuple[datetime.date, int 
         [(day, counts.get(day, 0) if day.month == month else None) for day in week]
         for week in calendar.Calendar(calendar.MONDAY).monthdatescalendar(year, month)
     ]
+
+
+def live_days() -> QuerySet:
+    """The event dates that have live entries, newest first (a values_list of dates).
+
+    From the trigger-kept per-day counts minus the scheduled entries' days: one row per day,
+    never a scan of every entry.
+    """
+    scheduled = Counter(
+        dict(Entry.objects.scheduled().order_by().values_list("event_date").annotate(n=Count("pk")))
+    )
+    count = _minus(F("entries"), scheduled, "event_date")
+    return (
+        PublishedDayCount.objects.annotate(count=count)
+        .filter(count__gt=0)
+        .order_by("-event_date")
+        .values_list("event_date", flat=True)
+    )
 
 
 def tags_by_use() -> QuerySet:

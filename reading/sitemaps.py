@@ -46,7 +46,7 @@ class DayArchiveSitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        return list(Entry.objects.published().dates("event_date", "day", order="DESC"))
+        return selectors.live_days()
 
     def location(self, day):
         return reverse(

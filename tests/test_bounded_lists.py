@@ -76,3 +76,14 @@ def test_narrowed_counts_within_the_cap_are_exact(client, archive):
     assert not response.context["paginator"].capped
     assert facet_counts(response.context["tag_facets"]) == {"korea": 3}
     assert facet_counts(response.context["publisher_facets"]) == {"reuters": 3}
+
+
+def test_sitemap_days_are_the_live_entries_days_only(client, archive):
+    scheduled_day, draft_day = datetime.date(2014, 3, 1), datetime.date(2014, 3, 2)
+    EntryFactory(scheduled=True, event_date=scheduled_day)
+    EntryFactory(draft=True, event_date=draft_day)
+    days = list(selectors.live_days())
+    assert days == list(selectors.public_entries().dates("event_date", "day", order="DESC"))
+    assert scheduled_day not in days and draft_day not in days
+    sitemap = client.get("/sitemap-days.xml").content.decode()
+    assert "/2014/02/19/" in sitemap and "/2014/03/01/" not in sitemap

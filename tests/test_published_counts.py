@@ -9,23 +9,30 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from events import services
-from events.models import Entry, PublishedEntryCount, PublishedTagCount, TaggedEntry
+from events.models import (
+    Entry,
+    PublishedDayCount,
+    PublishedEntryCount,
+    PublishedTagCount,
+    TaggedEntry,
+)
 from sources.models import Citation, PublisherCount, Source
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def kept() -> tuple[int, dict[int, int], dict[int, int]]:
+def kept() -> tuple:
     row = PublishedEntryCount.objects.filter(pk=1).first()
     return (
         row.entries if row else 0,
         {r.tag_id: r.entries for r in PublishedTagCount.objects.filter(entries__gt=0)},
         {r.publisher_id: r.entries for r in PublisherCount.objects.filter(entries__gt=0)},
+        {r.event_date: r.entries for r in PublishedDayCount.objects.filter(entries__gt=0)},
     )
 
 
-def recounted() -> tuple[int, dict[int, int], dict[int, int]]:
+def recounted() -> tuple:
     published = Entry.objects.filter(status=Entry.Status.PUBLISHED)
     tags = dict(
         TaggedEntry.objects.filter(content_object__in=published)
@@ -37,7 +44,8 @@ def recounted() -> tuple[int, dict[int, int], dict[int, int]]:
         .values_list("source__publisher")
         .annotate(n=Count("entry", distinct=True))
     )
-    return published.count(), tags, publishers
+    days = dict(published.order_by().values_list("event_date").annotate(n=Count("pk")))
+    return published.count(), tags, publishers, days
 
 
 def assert_exact():
@@ -73,6 +81,8 @@ def test_counts_follow_every_write_including_bulk_and_raw_ones():
     assert_exact()
     Entry.objects.update(status=Entry.Status.PUBLISHED, publish_at=timezone.now())
     assert_exact()
+    Entry.objects.filter(pk=a.pk).update(event_date=datetime.date(2015, 1, 1))
+    assert_exact()
     # Tags added, removed, moved by raw updates.
     a.tags.add("Ceasefire")
     b.tags.remove("Korea")
@@ -102,13 +112,13 @@ def test_counts_follow_every_write_including_bulk_and_raw_ones():
         cursor.execute("DELETE FROM sources_citation WHERE entry_id = %s", [b.pk])
     assert_exact()
     Entry.objects.all().delete()
-    assert kept() == (0, {}, {})
+    assert kept() == (0, {}, {}, {})
 
 
 def test_scheduled_entries_are_counted_until_readers_subtract_them():
     EntryFactory(tags=["Korea"], scheduled=True)
     EntryFactory(tags=["Korea"], publish_at=timezone.now() - datetime.timedelta(days=1))
-    total, tags, _ = kept()
+    total, tags, _, _ = kept()
     assert total == 2 and list(tags.values()) == [2]
     assert Entry.objects.scheduled().count() == 1
     assert Entry.objects.published().count() == 1
