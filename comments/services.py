@@ -19,6 +19,7 @@ from events.models import Entry
 from . import ratelimit
 from .models import Block, Comment, normalize_email
 from .moderators import GROUP_NAME
+from .signals import comments_moderated
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,10 @@ def moderate(comments: QuerySet[Comment], *, status: str, moderator) -> int:
     """
     if status not in Comment.Status.values:
         raise ValueError(f"Unknown comment status: {status!r}")
-    return comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    changed = comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    if changed:
+        comments_moderated.send(sender=Comment, count=changed)
+    return changed
 
 
 @transaction.atomic

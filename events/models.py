@@ -22,6 +22,14 @@ class EntryQuerySet(models.QuerySet["Entry"]):
         """
         return self.filter(status=Entry.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Entries published for a time still ahead: the few that go live by the clock.
+
+        The complement of `published()` among entries with status published; counts kept by
+        triggers include them (no write happens when they go live), so readers subtract these.
+        """
+        return self.filter(status=Entry.Status.PUBLISHED, publish_at__gt=timezone.now())
+
     def carrying(self, tag):
         """Entries that carry `tag` (a Tag or its id): the one "entry carries tag" filter.
 
@@ -385,3 +393,56 @@ class TagRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.tag_id}"
+
+
+class PublishedTagCount(models.Model):
+    """How many entries with status published carry each tag, scheduled ones included.
+
+    Kept by database triggers (migration 0012) on entries and tag links, never by Django code.
+    The live count of a tag is this minus its links on `Entry.objects.scheduled()` entries.
+    Rows may hold 0 once a tag's last published entry goes.
+    """
+
+    tag = models.OneToOneField(
+        Tag, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "published tag count"
+
+    def __str__(self):
+        return f"tag {self.tag_id}: {self.entries} published entries"
+
+
+class PublishedEntryCount(models.Model):
+    """The number of entries with status published, scheduled ones included, in row 1.
+
+    Kept by database triggers (migration 0012); the live count subtracts the scheduled ones.
+    """
+
+    id = models.SmallIntegerField(primary_key=True)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "published entry count"
+
+    def __str__(self):
+        return f"{self.entries} published entries"
+
+
+class PublishedDayCount(models.Model):
+    """How many entries with status published fall on each event date, scheduled ones included.
+
+    Kept by database triggers (migration 0014); days with live entries are those whose count
+    exceeds their scheduled entries (`Entry.objects.scheduled()`). Rows may hold 0.
+    """
+
+    event_date = models.DateField(primary_key=True)
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "published day count"
+
+    def __str__(self):
+        return f"{self.event_date}: {self.entries} published entries"

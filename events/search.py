@@ -1,9 +1,11 @@
 """Full-text search over entries: PostgreSQL's weighted search, a plain match elsewhere.
 
 Headline words weigh most (A), then tag names (B), then the body (C). Tag names are copied into
-`Entry.search_tags` whenever an entry's tags change, so the vector is one expression over one row
-and PostgreSQL can serve it from a GIN expression index (migration 0002_search builds the same
-expression; `test_search_uses_the_gin_index` keeps the two in step).
+`Entry.search_tags` whenever an entry's tags change, so the vector is one expression over one row.
+On PostgreSQL that vector is stored: the generated column `search_document` (migration
+0013_search_document), GIN-indexed, so matching, re-checking and ranking read it instead of
+running `to_tsvector` per row. It is not a model field (SQLite has no such column); queries
+reach it through `StoredDocument`.
 """
 
 from collections import defaultdict
@@ -13,28 +15,42 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
+    SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import CombinedExpression
+from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf, Substr
 
 SEARCH_CONFIG = "english"
 SNIPPET_START = "\ue000"  # private-use characters: never in real text, escaped text keeps them
 SNIPPET_STOP = "\ue001"
 SNIPPET_CHARS = 240
-WEIGHTS = {"headline": "A", "search_tags": "B", "body": "C"}
 
 
-def search_vector() -> SearchVector | CombinedExpression:
-    """The weighted document vector; the GIN index is built over exactly this expression."""
-    vector: SearchVector | CombinedExpression | None = None
-    for field, weight in WEIGHTS.items():
-        part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
-        vector = part if vector is None else vector + part
-    assert vector is not None  # WEIGHTS is not empty
-    return vector
+class StoredDocument(Expression):
+    """The entry's stored `search_document` column, under whatever alias the query gives it.
+
+    Resolved through the entry's primary key so subqueries that relabel the table (U0, ...)
+    still point at the right row.
+    """
+
+    output_field = SearchVectorField()
+    COLUMN = "search_document"
+
+    def __init__(self, pk=None):
+        super().__init__()
+        self.pk = pk if pk is not None else F("pk")
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        # Resolved, `self.pk` is a column reference (Col), which has the table alias.
+        alias = self.pk.alias  # type: ignore[union-attr]
+        return f"{compiler.quote_name_unless_alias(alias)}.{self.COLUMN}", []
 
 
 def uses_postgres_search() -> bool:
@@ -56,12 +72,11 @@ def search(entries: QuerySet, text: str) -> QuerySet:
     source = Coalesce(NullIf(F("body"), Value("")), F("headline"))
     if uses_postgres_search():
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        vector = search_vector()
         return (
-            entries.annotate(search_document=vector)
+            entries.alias(search_document=StoredDocument())
             .filter(search_document=query)
             .annotate(
-                rank=SearchRank(vector, query),
+                rank=SearchRank(StoredDocument(), query),
                 snippet=SearchHeadline(
                     source,
                     query,

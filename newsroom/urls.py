@@ -1,7 +1,9 @@
 """Root URLconf: the admin (the editors' desk), then the public site and comment posting."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -15,13 +17,20 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    # Before the sections' pattern, which would take "news" for a section name.
     path(
         "sitemap-news.xml",
         sitemap,
         {"sitemaps": NEWS_SITEMAPS, "template_name": "reading/sitemap_news.xml"},
         name="sitemap-news",
     ),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -32,3 +41,12 @@ urlpatterns = [
     path("", include("reading.urls")),
     path("", include("comments.urls")),
 ]
+
+
+def ceiling(request):
+    """The benchmarks' ceiling: what the middleware alone costs (BENCH_CEILING_VIEW only)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+if settings.BENCH_CEILING_VIEW:
+    urlpatterns.insert(0, path("bench/ceiling/", ceiling, name="bench-ceiling"))

@@ -6,3 +6,8 @@ class ReadingConfig(AppConfig):
 
     name = "reading"
     verbose_name = "Public site"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

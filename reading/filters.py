@@ -236,5 +236,10 @@ class EntryFilter(FilterSet):
         if sort == "oldest":
             return queryset.order_by("event_date", "id")
         if searching and sort in ("", "relevance"):
-            return queryset.order_by("-rank", "-event_date", "-id")
+            # Ranking every match of a common word means reading every match's vector; rank
+            # the newest COUNT_CAP + 1 matches instead (the list shows "1,000+" past that).
+            newest = queryset.order_by("-event_date", "-id").values("pk")
+            return queryset.filter(pk__in=newest[: selectors.COUNT_CAP + 1]).order_by(
+                "-rank", "-event_date", "-id"
+            )
         return queryset.order_by("-event_date", "-id")

@@ -5,23 +5,38 @@ Each runs a fixed number of queries whatever the page size.
 
 import calendar
 import datetime
+from collections import Counter
 from typing import TypeVar
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Value,
+    When,
 )
 from django.http import Http404
 from taggit.models import Tag
 
 from comments.selectors import approved_comment_count
-from events.models import Correction, Entry, EntryQuerySet, TaggedEntry
-from sources.models import Citation, Publisher
+from events.models import (
+    Correction,
+    Entry,
+    EntryQuerySet,
+    PublishedDayCount,
+    PublishedEntryCount,
+    PublishedTagCount,
+    TaggedEntry,
+)
+from sources.models import Citation, Publisher, PublisherCount
 from sources.selectors import cites_publisher
 
 
@@ -84,14 +99,150 @@ def public_entries() -> EntryQuerySet:
     return with_card_data(Entry.objects.published().order_by("-event_date", "-id"))
 
 
+# Filtered lists count at most this many matches; past it counts are shown as lower bounds
+# ("1,000+"), so no request aggregates over the whole archive.
+COUNT_CAP = 1000
+
+
 def _matching_ids(entries: QuerySet[Entry]) -> QuerySet:
     """The ids of `entries` as a subquery, free of ordering and annotations."""
     return entries.order_by().values("pk")
 
 
+def _sample_ids(entries: QuerySet[Entry]) -> QuerySet:
+    """At most COUNT_CAP + 1 ids of `entries`, in no particular order: LIMIT before aggregate."""
+    return _matching_ids(entries)[: COUNT_CAP + 1]
+
+
+def capped_count(entries: QuerySet[Entry]) -> int:
+    """How many `entries` there are, counting no further than COUNT_CAP + 1."""
+    return _sample_ids(entries).count()
+
+
+def live_entry_count() -> int:
+    """How many entries are live: the trigger-kept published count minus the scheduled ones.
+
+    One query reading one row and the (few) scheduled entries, whatever the archive's size.
+    """
+    scheduled = Entry.objects.scheduled().order_by().values(n=Func(F("pk"), function="COUNT"))
+    row = (
+        PublishedEntryCount.objects.filter(pk=1)
+        .values_list(F("entries") - Subquery(scheduled, output_field=IntegerField()), flat=True)
+        .first()
+    )
+    return row or 0
+
+
+def live_tag_count(tag: Tag) -> int:
+    """How many live entries carry `tag`: its kept count minus its scheduled entries (one query)."""
+    scheduled = (
+        TaggedEntry.objects.filter(
+            tag=tag, content_object__in=Entry.objects.scheduled().values("pk")
+        )
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    row = (
+        PublishedTagCount.objects.filter(tag=tag)
+        .values_list(F("entries") - Subquery(scheduled, output_field=IntegerField()), flat=True)
+        .first()
+    )
+    return row or 0
+
+
+def live_publisher_count(publisher: Publisher) -> int:
+    """How many live entries cite `publisher`: its kept count minus scheduled ones (one query)."""
+    scheduled = (
+        Entry.objects.scheduled()
+        .filter(cites_publisher(publisher))
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    row = (
+        PublisherCount.objects.filter(publisher=publisher)
+        .values_list(F("entries") - Subquery(scheduled, output_field=IntegerField()), flat=True)
+        .first()
+    )
+    return row or 0
+
+
+def _rows(rows, key: str) -> list[dict]:
+    return [
+        {"slug": r[f"{key}__slug"], "name": r[f"{key}__name"], "count": r["count"]} for r in rows
+    ]
+
+
+def _live_top(kept: QuerySet, scheduled: Counter, key: str, *, limit: int) -> list[dict]:
+    """The `limit` highest live counts from a kept-count table, exact.
+
+    Subtracting the scheduled entries only lowers counts, and at most len(scheduled) rows are
+    lowered, so the true top `limit` lies within the kept top `limit + len(scheduled)`.
+    """
+    rows = (
+        kept.filter(entries__gt=0)
+        .values(f"{key}_id", f"{key}__slug", f"{key}__name", count=F("entries"))
+        .order_by("-entries", f"{key}__name")[: limit + len(scheduled)]
+    )
+    live = [{**r, "count": r["count"] - scheduled[r[f"{key}_id"]]} for r in rows]
+    live = sorted(
+        (r for r in live if r["count"] > 0), key=lambda r: (-r["count"], r[f"{key}__name"])
+    )
+    return _rows(live[:limit], key)
+
+
+def _scheduled_per_tag() -> Counter:
+    """Tag id -> how many scheduled entries carry it (bounded by the few scheduled entries)."""
+    return Counter(
+        dict(
+            TaggedEntry.objects.filter(content_object__in=Entry.objects.scheduled().values("pk"))
+            .values_list("tag")
+            .annotate(n=Count("pk"))
+        )
+    )
+
+
+def _scheduled_per_publisher() -> Counter:
+    """Publisher id -> how many scheduled entries cite it."""
+    return Counter(
+        dict(
+            Citation.objects.filter(
+                entry__in=Entry.objects.scheduled().values("pk"), source__publisher__isnull=False
+            )
+            .values_list("source__publisher")
+            .annotate(n=Count("entry", distinct=True))
+        )
+    )
+
+
+def _minus(kept, scheduled: Counter, key: str):
+    """`kept` (an expression) minus the scheduled count of the row's `key`, as SQL."""
+    if not scheduled:
+        return kept
+    return kept - Case(
+        *(When(**{key: pk}, then=Value(n)) for pk, n in scheduled.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def live_tag_facets(*, limit: int = 10) -> list[dict]:
+    """`tag_facets` of the unfiltered list, from the trigger-kept counts: two small queries."""
+    return _live_top(PublishedTagCount.objects.all(), _scheduled_per_tag(), "tag", limit=limit)
+
+
+def live_publisher_facets(*, limit: int = 10) -> list[dict]:
+    """`publisher_facets` of the unfiltered list, from the trigger-kept counts: two queries."""
+    return _live_top(
+        PublisherCount.objects.all(), _scheduled_per_publisher(), "publisher", limit=limit
+    )
+
+
 def _top_tags(entries: QuerySet[Entry], *, limit: int, exclude: Tag | None = None) -> list[dict]:
-    """The tags most common among `entries`: one grouped query, rows {"slug", "name", "count"}."""
-    links = TaggedEntry.objects.filter(content_object__in=_matching_ids(entries))
+    """The tags most common among (a sample of) `entries`: rows {"slug", "name", "count"}.
+
+    Aggregates over at most COUNT_CAP + 1 entries; exact when there are no more than COUNT_CAP.
+    """
+    links = TaggedEntry.objects.filter(content_object__in=_sample_ids(entries))
     if exclude is not None:
         links = links.exclude(tag=exclude)
     rows = (
@@ -99,14 +250,15 @@ def _top_tags(entries: QuerySet[Entry], *, limit: int, exclude: Tag | None = Non
         .annotate(count=Count("content_object", distinct=True))
         .order_by("-count", "tag__name")[:limit]
     )
-    return [{"slug": r["tag__slug"], "name": r["tag__name"], "count": r["count"]} for r in rows]
+    return _rows(rows, "tag")
 
 
 def tag_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
     """The tags most common among `entries`, each with how many of them carry it.
 
     One grouped query; each row is {"slug", "name", "count"}: the number of results that adding
-    this tag to an "all of" filter would leave.
+    this tag to an "all of" filter would leave. Counted over at most COUNT_CAP + 1 of the
+    entries: when there are more (`capped_count` says so), the counts are lower bounds.
     """
     return _top_tags(entries, limit=limit)
 
@@ -115,10 +267,11 @@ def publisher_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]
     """The publishers most cited by `entries`, each with how many of them cite it.
 
     One grouped query through the `citations` reverse relation; rows are {"slug", "name", "count"}.
+    Counted over at most COUNT_CAP + 1 of the entries, like `tag_facets`.
     """
     slug, name = "citations__source__publisher__slug", "citations__source__publisher__name"
     rows = (
-        Entry.objects.filter(pk__in=_matching_ids(entries), **{f"{slug}__isnull": False})
+        Entry.objects.filter(pk__in=_sample_ids(entries), **{f"{slug}__isnull": False})
         .values(slug, name)
         .annotate(count=Count("pk", distinct=True))
         .order_by("-count", name)[:limit]
@@ -146,12 +299,35 @@ def month_calendar(year: int, month: int) -> list[list[tuple[datetime.date, int 
     ]
 
 
-def tags_by_use() -> QuerySet:
-    """Tags on published entries, most used first: rows of {"slug", "name", "count"}."""
+def live_days() -> QuerySet:
+    """The event dates that have live entries, newest first (a values_list of dates).
+
+    From the trigger-kept per-day counts minus the scheduled entries' days: one row per day,
+    never a scan of every entry.
+    """
+    scheduled = Counter(
+        dict(Entry.objects.scheduled().order_by().values_list("event_date").annotate(n=Count("pk")))
+    )
+    count = _minus(F("entries"), scheduled, "event_date")
     return (
-        TaggedEntry.objects.filter(content_object__in=Entry.objects.published().values("pk"))
-        .values(slug=F("tag__slug"), name=F("tag__name"))
-        .annotate(count=Count("pk"))
+        PublishedDayCount.objects.annotate(count=count)
+        .filter(count__gt=0)
+        .order_by("-event_date")
+        .values_list("event_date", flat=True)
+    )
+
+
+def tags_by_use() -> QuerySet:
+    """Tags on published entries, most used first: rows of {"slug", "name", "count"}.
+
+    From the trigger-kept counts (one row per tag) minus the scheduled entries' tags: one small
+    query for those, then one over the tags, never over every tag link.
+    """
+    count = _minus(F("entries"), _scheduled_per_tag(), "tag_id")
+    return (
+        PublishedTagCount.objects.annotate(count=count)
+        .filter(count__gt=0)
+        .values("count", slug=F("tag__slug"), name=F("tag__name"))
         .order_by("-count", "name")
     )
 
@@ -204,7 +380,8 @@ def entries_tagged(tag: Tag) -> QuerySet[Entry]:
 def co_occurring_tags(tag: Tag, *, limit: int = 10) -> list[dict]:
     """The tags that most often appear on published entries together with `tag`.
 
-    One grouped query; rows are {"slug", "name", "count"}, count = entries carrying both.
+    One grouped query; rows are {"slug", "name", "count"}, count = entries carrying both,
+    counted over at most COUNT_CAP + 1 of the tag's entries (lower bounds past that).
     """
     return _top_tags(entries_tagged(tag), limit=limit, exclude=tag)
 
@@ -233,12 +410,17 @@ def public_publisher(slug: str) -> Publisher:
 
 
 def publishers_by_use() -> QuerySet[Publisher]:
-    """Public publishers, most cited first, annotated with `entry_count` (live entries only)."""
-    live = Entry.objects.published().values("pk")
+    """Public publishers, most cited first, annotated with `entry_count` (live entries only).
+
+    From the trigger-kept counts minus the scheduled entries citing each publisher.
+    """
+    kept = Subquery(
+        PublisherCount.objects.filter(publisher=OuterRef("pk")).values("entries"),
+        output_field=IntegerField(),
+    )
     return (
-        public_publishers()
-        .filter(sources__citations__entry__in=live)
-        .annotate(entry_count=Count("sources__citations__entry", distinct=True))
+        Publisher.objects.annotate(entry_count=_minus(kept, _scheduled_per_publisher(), "pk"))
+        .filter(entry_count__gt=0)
         .order_by("-entry_count", "name")
     )
 

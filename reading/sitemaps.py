@@ -1,5 +1,10 @@
-"""sitemap.xml sections for entries, day archives, tags and publishers, and the Google News
-sitemap; all from published()."""
+"""Sitemap sections for entries, day archives, tags and publishers, and the Google News sitemap;
+all from published().
+
+/sitemap.xml is the index; each section is served at /sitemap-<section>.xml in pages of at
+most URLS_PER_PAGE URLs (the protocol allows 50,000), ?p=2 and on. The entry section is paged
+from the trigger-kept live count, so no page counts the archive.
+"""
 
 import datetime
 
@@ -11,11 +16,20 @@ from django.utils import timezone
 from events.models import Entry
 
 from . import selectors
+from .pagination import CountedPaginator
+
+# The protocol allows 50,000; smaller pages keep each request's work (one URL reversed and
+# rendered per entry) bounded, and the index lists them all.
+URLS_PER_PAGE = 2_000
 
 
 class EntrySitemap(Sitemap):
     changefreq = "monthly"
-    limit = 5000
+    limit = URLS_PER_PAGE
+
+    @property
+    def paginator(self):
+        return CountedPaginator(self.items(), self.limit, count=selectors.live_entry_count())
 
     def items(self):
         return (
@@ -27,13 +41,17 @@ class EntrySitemap(Sitemap):
     def lastmod(self, entry):
         return entry.updated
 
+    def get_latest_lastmod(self):
+        # Django's default reads every entry for the index's <lastmod>; the index omits it.
+        return None
+
 
 class DayArchiveSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
-        return list(Entry.objects.published().dates("event_date", "day", order="DESC"))
+        return selectors.live_days()
 
     def location(self, day):
         return reverse(
@@ -44,7 +62,7 @@ class DayArchiveSitemap(Sitemap):
 
 class TagSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
         return list(selectors.tags_by_use().values_list("slug", flat=True))
@@ -55,7 +73,7 @@ class TagSitemap(Sitemap):
 
 class PublisherSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 5000
+    limit = URLS_PER_PAGE
 
     def items(self):
         return list(selectors.publishers_by_use().values_list("slug", flat=True))

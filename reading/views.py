@@ -29,6 +29,7 @@ from sources.selectors import merged_publisher
 
 from . import selectors
 from .filters import EntryFilter
+from .pagination import CountedPaginator
 from .querystrings import clean_query, filter_links
 
 if TYPE_CHECKING:  # what the mixin below is always combined with
@@ -46,6 +47,16 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return selectors.latest_days(days=self.days)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # The kept count, not COUNT(*) over every live entry (29 ms at 100,000 entries).
+        return CountedPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            count=selectors.live_entry_count(),
+        )
 
 
 class EntryDetailView(DateDetailView):
@@ -74,12 +85,17 @@ class EntryDetailView(DateDetailView):
 
 
 class EntryListView(FilterView):
-    """/events/: every published entry, narrowed by the EntryFilter, with facet counts beside."""
+    """/events/: every published entry, narrowed by the EntryFilter, with facet counts beside.
+
+    Unfiltered, the count and facets come from trigger-kept counts; narrowed, they are counted
+    over at most COUNT_CAP + 1 matches and shown as "1,000+" past that (pages stop there too).
+    """
 
     filterset_class = EntryFilter
     template_name = "events/entry_list.html"
     context_object_name = "entries"
     paginate_by = 50
+    NARROWING = ("q", "tag", "publisher", "from", "to")
 
     def get(self, request, *args, **kwargs):
         """A submitted form's empty and default fields are dropped by one redirect."""
@@ -92,20 +108,47 @@ class EntryListView(FilterView):
     def get_queryset(self):
         return selectors.public_entries()
 
+    def narrowed(self) -> bool:
+        data = getattr(self.filterset.form, "cleaned_data", {})
+        return any(data.get(name) for name in self.NARROWING)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if not self.filterset.is_valid():
+            return super().get_paginator(
+                queryset, per_page, orphans, allow_empty_first_page, **kwargs
+            )
+        if not self.narrowed():
+            return CountedPaginator(queryset, per_page, count=selectors.live_entry_count())
+        count = selectors.capped_count(queryset)
+        capped = count > selectors.COUNT_CAP
+        return CountedPaginator(
+            queryset, per_page, count=min(count, selectors.COUNT_CAP), capped=capped
+        )
+
+    def facets(self, paginator) -> tuple[list[dict], list[dict]]:
+        if not self.narrowed():
+            return selectors.live_tag_facets(), selectors.live_publisher_facets()
+        capped = getattr(paginator, "capped", False)
+        return (
+            [{**row, "capped": capped} for row in selectors.tag_facets(self.object_list)],
+            [{**row, "capped": capped} for row in selectors.publisher_facets(self.object_list)],
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters = filter_links(self.filterset)
+        tag_facets, publisher_facets = self.facets(context["paginator"])
         context.update(
             query_string=filters.query_string,
             active_filters=filters.active,
             tag_facets=[
                 {**row, "url": filters.adding("tag", row["slug"])}
-                for row in selectors.tag_facets(self.object_list)
+                for row in tag_facets
                 if ("tag", row["slug"]) not in filters.params
             ],
             publisher_facets=[
                 {**row, "url": filters.replacing("publisher", row["slug"])}
-                for row in selectors.publisher_facets(self.object_list)
+                for row in publisher_facets
                 if ("publisher", row["slug"]) not in filters.params
             ],
             searching=bool(getattr(self.filterset.form, "cleaned_data", {}).get("q")),
@@ -208,10 +251,18 @@ class TagDetailView(ListView):
         self.tag = selectors.public_tag(self.kwargs["slug"])
         return selectors.entries_tagged(self.tag)
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        count = selectors.live_tag_count(self.tag)
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tag"] = self.tag
-        context["co_occurring"] = selectors.co_occurring_tags(self.tag)
+        # Counted over at most COUNT_CAP + 1 of the tag's entries: lower bounds past that.
+        capped = context["paginator"].count > selectors.COUNT_CAP
+        context["co_occurring"] = [
+            {**row, "capped": capped} for row in selectors.co_occurring_tags(self.tag)
+        ]
         return context
 
 
@@ -272,6 +323,10 @@ class PublisherDetailView(ListView):
 
     def get_queryset(self):
         return selectors.entries_citing(self.publisher)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        count = selectors.live_publisher_count(self.publisher)
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

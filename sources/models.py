@@ -111,3 +111,27 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} cites {self.source_id}"
+
+
+class PublisherCount(models.Model):
+    """How many entries with status published cite each publisher, scheduled ones included.
+
+    Kept by database triggers (migration 0002) on citations, sources and entries, never by
+    Django code; an entry citing two of a publisher's sources counts once. The live count of a
+    publisher is this minus the scheduled entries (`Entry.objects.scheduled()`) citing it.
+    """
+
+    publisher = models.OneToOneField(
+        Publisher,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    entries = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "publisher count"
+
+    def __str__(self):
+        return f"publisher {self.publisher_id}: {self.entries} published entries"

@@ -51,8 +51,14 @@ def test_entry_page_shows_the_comment_form_with_a_signed_token(client, entry):
     html = client.get(entry.get_absolute_url()).content.decode()
     assert f'action="/comments/post/{entry.pk}/"' in html
     assert 'name="token"' in html
-    assert "csrfmiddlewaretoken" in html
+    # No per-reader CSRF token: the page is shared by every anonymous reader (page cache).
+    assert "csrfmiddlewaretoken" not in html
     assert "0 comments" in html
+
+
+def test_signed_in_users_form_carries_a_csrf_token(client, entry, editor):
+    client.force_login(editor)
+    assert "csrfmiddlewaretoken" in client.get(entry.get_absolute_url()).content.decode()
 
 
 def test_reader_comment_is_stored_pending_and_redirects_with_a_message(client, entry):
@@ -105,10 +111,11 @@ def test_signed_in_reader_who_is_not_staff_still_waits_for_moderation(
     assert comment.user == reader
 
 
-def test_form_without_csrf_token_is_refused(entry):
+def test_signed_in_post_without_csrf_token_is_refused(entry, django_user_model):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
+    strict.force_login(django_user_model.objects.create_user("reader", "r@example.com", "pw"))
     response = strict.post(post_url(entry), form_data(entry))
     assert response.status_code == 403
     assert not Comment.objects.exists()
@@ -120,6 +127,17 @@ def test_get_on_the_post_url_leads_to_the_entrys_comment_form_and_stores_nothing
     assert response["Location"] == f"{entry.get_absolute_url()}#comment-form"
     assert client.put(post_url(entry)).status_code == 405
     assert not Comment.objects.exists()
+
+
+def test_anonymous_post_needs_no_csrf_token_but_still_the_signed_stamp(entry):
+    """Anonymous pages are shared by the page cache; the stamp and honeypot guard the form."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(post_url(entry), form_data(entry)).status_code == 302
+    assert Comment.objects.count() == 1
+    strict.post(post_url(entry), form_data(entry, token="forged"))
+    assert Comment.objects.count() == 1
 
 
 def test_filled_honeypot_is_dropped_silently(client, entry):

@@ -272,7 +272,7 @@ def test_atom_and_rss_feeds_carry_the_modified_time(client, with_correction):
 
 
 def test_sitemap_lastmod_is_the_correction_time(client, with_correction):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = client.get("/sitemap-entries.xml").content.decode()
     assert "<lastmod>2024-03-03</lastmod>" in xml
 
 

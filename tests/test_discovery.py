@@ -70,12 +70,19 @@ def test_tag_feed_for_unknown_tag_is_404(client, live):
     assert client.get("/tags/atlantis/rss/").status_code == 404
 
 
+def sitemap_locs(client) -> set[str]:
+    """Every URL of every section page the sitemap index at /sitemap.xml points to."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    locs = set()
+    for section in index.iter(f"{SITEMAP}sitemap"):
+        url = section.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        page = ET.fromstring(client.get(url).content)
+        locs |= {u.findtext(f"{SITEMAP}loc", "") for u in page.iter(f"{SITEMAP}url")}
+    return locs
+
+
 def test_sitemap_lists_live_entries_days_tags_and_publishers_only(client, live):
-    response = client.get("/sitemap.xml")
-    locs = {
-        u.findtext(f"{SITEMAP}loc", "")
-        for u in ET.fromstring(response.content).iter(f"{SITEMAP}url")
-    }
+    locs = sitemap_locs(client)
     assert "http://testserver/2014/02/19/botswana-cuts-ties/" in locs
     assert "http://testserver/2014/02/19/" in locs
     assert "http://testserver/tags/north-korea/" in locs
@@ -131,3 +138,13 @@ def test_headline_with_markup_is_escaped_in_json_ld(client):
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     assert json.loads(block)["headline"] == "</script><script>alert(1)</script>"
     assert "<script>alert" not in html
+
+
+def test_sitemap_index_splits_a_section_into_pages_past_its_limit(client, live, monkeypatch):
+    from reading.sitemaps import EntrySitemap
+
+    monkeypatch.setattr(EntrySitemap, "limit", 1)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-entries.xml?p=2" in index and "?p=3" not in index
+    assert client.get("/sitemap-entries.xml?p=2").status_code == 200
+    assert client.get("/sitemap-entries.xml?p=3").status_code == 404

@@ -34,6 +34,10 @@ PAGES = [
     "/corrections/rss/",
     "/corrections/atom/",
     "/sitemap.xml",
+    "/sitemap-entries.xml",
+    "/sitemap-days.xml",
+    "/sitemap-tags.xml",
+    "/sitemap-publishers.xml",
     "/robots.txt",
     "/2014/02/03/c-entry-2/",
 ]

@@ -137,4 +137,4 @@ def test_search_uses_the_gin_index():
             plan = queryset.explain()
         finally:
             cursor.execute("SET enable_seqscan = on")
-    assert "entry_search_gin" in plan
+    assert "entry_search_document_gin" in plan

@@ -35,6 +35,8 @@ def comments_for(context, entry):
         "page_obj": page_obj,
         "form": form,
         "csrf_token": context.get("csrf_token"),
+        # Only signed-in users' forms carry a CSRF token: anonymous pages are shared (cached).
+        "signed_in": request.user.is_authenticated,
     }
 
 

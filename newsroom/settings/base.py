@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.OutageMiddleware",
+    # Before sessions, CSRF and auth: a cached page costs one cache round trip and nothing else.
+    "reading.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,6 +151,14 @@ else:
             "LOCATION": "newsroom",
         },
     }
+
+# Shared page cache (reading/pagecache.py): anonymous readers' public pages and feeds from the
+# cache, invalidated on every app server by a version bump. Only safe with a cache all servers
+# share, so it is on by default exactly when REDIS_URL is set.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# A trivial view behind the same middleware, at /bench/ceiling/, for benchmarks only.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

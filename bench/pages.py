@@ -1,0 +1,292 @@
+"""Benchmark every public page: served by gunicorn, driven by wrk, against the ceiling.
+
+    DATABASE_URL=postgres://... python bench/pages.py [--entries 100000] [--duration 10]
+        [--connections 32] [--modes uncached,cached] [--server-time 30] [--explain]
+
+Builds the corpus with bench/import.py's generator (or reuses it when the database already
+holds exactly --entries entries), collects static files, then for each mode starts gunicorn
+with our gunicorn.conf.py and production settings (plus BENCH_CEILING_VIEW for the ceiling, a
+trivial view behind the same middleware) and runs `wrk -t2 -c<connections> -d<duration>s
+--latency` on each page after a short warm-up. "cached" sets REDIS_URL (Redis database 7 of
+127.0.0.1:6379, emptied first) so the shared page cache serves anonymous readers.
+
+Prints req/s, p50, p99 and the share of the ceiling, measured right before each page (half
+the duration, at least 3 s) because on a shared machine the ceiling moves during a run. With
+--server-time N it also times each page N times in-process (Django's test client, uncached,
+DEBUG off) and prints the median and p95 of the server time and the page's slowest query;
+--explain adds that query's EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL. Installs nothing: wrk
+comes from the system (`apt-get install wrk` on Debian).
+"""
+
+import argparse
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.dev")
+
+spec = importlib.util.spec_from_file_location("bench_import", ROOT / "bench" / "import.py")
+assert spec is not None and spec.loader is not None
+bench_import = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench_import)  # sets Django up, DEBUG off
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from events.models import Entry  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/7"
+PORT = 8731
+
+
+def pages() -> list[tuple[str, str]]:
+    """(name, path) of every public page kind, picked from the corpus."""
+    entry = Entry.objects.published().order_by("-event_date", "-id")[1000]
+    day = entry.event_date
+    return [
+        ("ceiling (trivial view)", "/bench/ceiling/"),
+        ("/", "/"),
+        ("/events/", "/events/"),
+        ("/events/?tag=<popular tag>", "/events/?tag=topic-7"),
+        ("/events/?q=<word in every entry>", "/events/?q=happens"),
+        ("/events/?q=<rare word>", f"/events/?q={entry.pk * 7}"),
+        ("/tags/<tag>/", "/tags/topic-7/"),
+        ("/sources/<publisher>/", "/sources/publisher-7/"),
+        ("year archive", f"/{day:%Y}/"),
+        ("month archive", f"/{day:%Y/%m}/"),
+        ("day archive", f"/{day:%Y/%m/%d}/"),
+        ("RSS", "/feeds/rss/"),
+        ("tag RSS", "/tags/topic-7/rss/"),
+        ("sitemap index", "/sitemap.xml"),
+        ("sitemap entries page 2", "/sitemap-entries.xml?p=2"),
+        ("entry page", entry.get_absolute_url()),
+    ]
+
+
+def build_corpus(count: int) -> None:
+    call_command("migrate", verbosity=0)
+    if Entry.objects.count() == count:
+        print(f"Reusing the corpus of {count} entries")
+        return
+    print(f"Building a corpus of {count} entries ...", flush=True)
+    started = time.perf_counter()
+    bench_import.empty_tables()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "entries.jsonl"
+        bench_import.generate(path, count)
+        call_command("import_events", str(path), verbosity=0)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")
+    print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def server_env(cached: bool) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "BENCH_CEILING_VIEW": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_ACCESS_LOG": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    if cached:
+        env["REDIS_URL"] = REDIS_URL
+    return env
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/ceiling/", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    while True:  # wait for the port to be free again
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", PORT)) != 0:
+                return
+        time.sleep(0.2)
+
+
+def found(pattern: str, text: str) -> re.Match:
+    """The match of `pattern` in wrk's output; wrk always prints these lines."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r} in wrk's output"
+    return match
+
+
+def to_ms(text: str) -> float:
+    value, unit = found(r"^([\d.]+)(us|ms|s)$", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(path: str, *, duration: int, connections: int) -> dict:
+    url = f"http://127.0.0.1:{PORT}{path}"
+    for _ in range(3):  # warm-up: connections, caches, the first compile of each query
+        urllib.request.urlopen(url, timeout=60).read()
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(found(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = found(r"\s50%\s+(\S+)", out).group(1)
+    p99 = found(r"\s99%\s+(\S+)", out).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)
+    return {
+        "rate": rate,
+        "p50": to_ms(p50),
+        "p99": to_ms(p99),
+        "errors": int(errors.group(1)) if errors else 0,
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
+    }
+
+
+def load_test(targets, *, cached: bool, duration: int, connections: int) -> None:
+    mode = "cached (REDIS_URL, page cache on)" if cached else "uncached (no REDIS_URL)"
+    env = server_env(cached)
+    if cached:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    process = start_server(env)
+    try:
+        print(f"\n{mode}: wrk -t2 -c{connections} -d{duration}s, gunicorn.conf.py defaults")
+        print(
+            f"{'page':<36} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}"
+            f" {'ceiling req/s':>14} {'share':>7}"
+        )
+        ceiling_path = targets[0][1]
+        for name, path in targets[1:]:
+            # The ceiling is measured right before each page: on a shared machine it moves.
+            ceiling = run_wrk(ceiling_path, duration=max(3, duration // 2), connections=connections)
+            result = run_wrk(path, duration=duration, connections=connections)
+            flags = ""
+            if result["errors"] or result["timeouts"]:
+                flags = f"  ({result['errors']} non-2xx, {result['timeouts']} timeouts)"
+            print(
+                f"{name:<36} {result['rate']:9.1f} {result['p50']:9.1f} {result['p99']:9.1f}"
+                f" {ceiling['rate']:14.1f} {100 * result['rate'] / ceiling['rate']:6.1f}%{flags}",
+                flush=True,
+            )
+    finally:
+        stop_server(process)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(q * (len(ordered) - 1))]
+
+
+def server_times(targets, *, repeat: int, explain: bool) -> None:
+    """Each page rendered `repeat` times in-process: median and p95 server time, slowest query."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.PAGE_CACHE = False
+    client = Client()
+    print(f"\nServer time in-process (uncached, DEBUG off, n={repeat} per page)")
+    print(f"{'page':<36} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'slowest q ms':>13}")
+    for name, path in targets[1:]:
+        client.get(path)
+        times, slowest = [], None
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+            top = max(queries.captured_queries, key=lambda q: float(q["time"]), default=None)
+            if top and (slowest is None or float(top["time"]) > float(slowest["time"])):
+                slowest = top
+        print(
+            f"{name:<36} {statistics.median(times):10.1f} {percentile(times, 0.95):8.1f}"
+            f" {len(queries):8d} {1000 * float(slowest['time']) if slowest else 0:13.1f}",
+            flush=True,
+        )
+        if explain and slowest and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+                plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+            print(f"  slowest query of {path}:\n    {slowest['sql'][:600]}\n{plan}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--modes", default="uncached,cached")
+    parser.add_argument("--only", help="comma-separated page names to run (default: all)")
+    parser.add_argument("--server-time", type=int, default=0, metavar="N")
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+
+    build_corpus(args.entries)
+    targets = pages()
+    if args.only:
+        wanted = set(args.only.split(","))
+        targets = [targets[0]] + [t for t in targets[1:] if t[0] in wanted or t[1] in wanted]
+    print(
+        f"{Entry.objects.count()} entries on {connection.vendor}",
+        f"({connection.settings_dict['NAME']})",
+    )
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    if args.server_time:
+        server_times(targets, repeat=args.server_time, explain=args.explain)
+    modes = [m for m in args.modes.split(",") if m]
+    if modes and not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")
+    if modes:
+        # Production settings keep a manifest of hashed static files; build it once.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=server_env(cached=False),
+            check=True,
+        )
+    for mode in modes:
+        load_test(
+            targets, cached=mode == "cached", duration=args.duration, connections=args.connections
+        )
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The facet counts kept by database triggers equal a plain recount after every kind of write."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+from taggit.models import Tag
+
+from events import services
+from events.models import (
+    Entry,
+    PublishedDayCount,
+    PublishedEntryCount,
+    PublishedTagCount,
+    TaggedEntry,
+)
+from sources.models import Citation, PublisherCount, Source
+from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kept() -> tuple:
+    row = PublishedEntryCount.objects.filter(pk=1).first()
+    return (
+        row.entries if row else 0,
+        {r.tag_id: r.entries for r in PublishedTagCount.objects.filter(entries__gt=0)},
+        {r.publisher_id: r.entries for r in PublisherCount.objects.filter(entries__gt=0)},
+        {r.event_date: r.entries for r in PublishedDayCount.objects.filter(entries__gt=0)},
+    )
+
+
+def recounted() -> tuple:
+    published = Entry.objects.filter(status=Entry.Status.PUBLISHED)
+    tags = dict(
+        TaggedEntry.objects.filter(content_object__in=published)
+        .values_list("tag")
+        .annotate(n=Count("content_object", distinct=True))
+    )
+    publishers = dict(
+        Citation.objects.filter(entry__in=published, source__publisher__isnull=False)
+        .values_list("source__publisher")
+        .annotate(n=Count("entry", distinct=True))
+    )
+    days = dict(published.order_by().values_list("event_date").annotate(n=Count("pk")))
+    return published.count(), tags, publishers, days
+
+
+def assert_exact():
+    assert kept() == recounted()
+
+
+def test_counts_follow_every_write_including_bulk_and_raw_ones():
+    reuters, ap = PublisherFactory(), PublisherFactory()
+    one, two = SourceFactory(publisher=reuters), SourceFactory(publisher=reuters)
+    other = SourceFactory(publisher=ap)
+    a = EntryFactory(tags=["Korea", "Talks"])
+    b = EntryFactory(tags=["Korea"], draft=True)
+    c = EntryFactory(tags=["Talks"], scheduled=True)
+    assert_exact()
+    # Two sources of one publisher on one entry count once; removing one keeps the pair.
+    first = CitationFactory(entry=a, source=one)
+    second = CitationFactory(entry=a, source=two)
+    CitationFactory(entry=b, source=other)
+    CitationFactory(entry=c, source=other)
+    assert_exact()
+    first.delete()
+    assert_exact()
+    second.delete()
+    assert_exact()
+    Citation.objects.bulk_create(
+        [Citation(entry=a, source=one, position=1), Citation(entry=a, source=two, position=2)]
+    )
+    assert_exact()
+    # Status changes, one by one and in bulk.
+    services.publish([b])
+    assert_exact()
+    services.unpublish([a])
+    assert_exact()
+    Entry.objects.update(status=Entry.Status.PUBLISHED, publish_at=timezone.now())
+    assert_exact()
+    Entry.objects.filter(pk=a.pk).update(event_date=datetime.date(2015, 1, 1))
+    assert_exact()
+    # Tags added, removed, moved by raw updates.
+    a.tags.add("Ceasefire")
+    b.tags.remove("Korea")
+    assert_exact()
+    korea, peace = Tag.objects.get(name="Korea"), Tag.objects.create(name="Peace", slug="peace")
+    TaggedEntry.objects.filter(tag=korea).update(tag=peace)
+    assert_exact()
+    # A citation moved to another entry or source, and a source moved to another publisher.
+    moved = Citation.objects.filter(entry=a, source=one).get()
+    moved.entry = b
+    moved.save()
+    assert_exact()
+    Citation.objects.filter(pk=moved.pk).update(source=two)
+    assert_exact()
+    Source.objects.filter(pk=two.pk).update(publisher=ap)
+    assert_exact()
+    # Deletes: Django's cascade (links first), then raw SQL deleting the entry first.
+    c.delete()
+    assert_exact()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute("PRAGMA defer_foreign_keys = ON")
+        cursor.execute("DELETE FROM events_entry WHERE id = %s", [b.pk])
+        cursor.execute("DELETE FROM events_taggedentry WHERE content_object_id = %s", [b.pk])
+        cursor.execute("DELETE FROM sources_citation WHERE entry_id = %s", [b.pk])
+    assert_exact()
+    Entry.objects.all().delete()
+    assert kept() == (0, {}, {}, {})
+
+
+def test_scheduled_entries_are_counted_until_readers_subtract_them():
+    EntryFactory(tags=["Korea"], scheduled=True)
+    EntryFactory(tags=["Korea"], publish_at=timezone.now() - datetime.timedelta(days=1))
+    total, tags, _, _ = kept()
+    assert total == 2 and list(tags.values()) == [2]
+    assert Entry.objects.scheduled().count() == 1
+    assert Entry.objects.published().count() == 1
