@@ -39,13 +39,9 @@ def contents() -> dict:
             )
         ),
         "tags": sorted(
-            Entry.tags.through.objects.values_list(
-                "content_object__slug", "tag__name", "tag__slug"
-            )
+            Entry.tags.through.objects.values_list("content_object__slug", "tag__name", "tag__slug")
         ),
-        "citations": sorted(
-            Citation.objects.values_list("entry__slug", "source__url", "position")
-        ),
+        "citations": sorted(Citation.objects.values_list("entry__slug", "source__url", "position")),
         "sources": sorted(
             Source.objects.values_list(
                 "url", "title", "byline", "excerpt", "published_on", "created", "publisher__name"
@@ -70,8 +66,12 @@ def contents() -> dict:
 
 
 def empty_everything() -> None:
-    for model in (Comment, Entry, Source, Publisher, Tag, get_user_model()):
-        model.objects.all().delete()
+    Comment.objects.all().delete()
+    Entry.objects.all().delete()
+    Source.objects.all().delete()
+    Publisher.objects.all().delete()
+    Tag.objects.all().delete()
+    get_user_model().objects.all().delete()
 
 
 def test_an_export_restored_into_an_empty_database_equals_the_original(
