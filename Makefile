@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint check bench browser screenshots clean
+.PHONY: run test test-fast lint check bench drill browser screenshots clean
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "Newsroom needs Python >= 3.11; none found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -61,7 +61,12 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 	@touch $@
 
 bench: $(VENV)/.installed-bench
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+
+# Kill and restart a throwaway PostgreSQL and Redis under light load (drills/outage.py, ~1 min;
+# needs PostgreSQL's initdb/pg_ctl in PG_BIN and redis-server; run by .ci/run).
+drill: $(VENV)/.installed-dev
+	$(BIN)/python drills/outage.py
 
 # Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).
 screenshots: $(VENV)/.installed-dev browser

@@ -1,10 +1,13 @@
 """The reader's comment form, with two silent bot traps: a honeypot and a minimum fill time."""
 
+import hashlib
+import secrets
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 
 from .models import Comment
 
@@ -12,9 +15,32 @@ TOKEN_SALT = "comments.form"
 
 
 def make_form_token(entry_id: int, *, issued_at: float | None = None) -> str:
-    """A signed stamp of when the form for `entry_id` was rendered (readers cannot forge it)."""
+    """A signed stamp of when the form for `entry_id` was rendered (readers cannot forge it).
+
+    A random nonce makes every rendered form's token different, so each can be spent once.
+    """
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps({"e": entry_id, "t": issued_at}, salt=TOKEN_SALT)
+    nonce = secrets.token_urlsafe(12)
+    return signing.dumps({"e": entry_id, "t": issued_at, "n": nonce}, salt=TOKEN_SALT)
+
+
+def spend_form_token(token: str, *, sender: str = "") -> bool:
+    """Mark a valid form token as used by `sender`; False when they used it before.
+
+    Anonymous readers' entry pages come from the shared page cache, so many readers may hold
+    the same token: it is spent per sender (their IP and normalised email, see the view), which
+    stops a double click, a resent form and a script replaying one token, and lets each reader
+    of a cached page post once. A script varying its email from one address is held by the
+    per-IP rate limit.
+
+    Recorded in the "counters" cache with `add()`, which is atomic in Redis, so two workers
+    receiving the same token at the same moment cannot both spend it. The record outlives the
+    token's own validity (COMMENTS_FORM_MAX_AGE_HOURS), after which the token is refused as too
+    old anyway. That cache fails closed: when it is down this raises and the site answers 503.
+    """
+    digest = hashlib.sha256(f"{token}\x00{sender}".encode()).hexdigest()[:32]
+    timeout = int(settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600) + 3600
+    return caches["counters"].add(f"comments:token:{digest}", 1, timeout=timeout)
 
 
 class CommentForm(forms.ModelForm):

@@ -10,8 +10,16 @@ BODY_MAX_LENGTH = 3000
 
 
 def normalize_email(email: str) -> str:
-    """How an email is compared for blocks and rate limits: trimmed, lower-cased."""
-    return email.strip().lower()
+    """How an email is compared for blocks and rate limits: one sender, one string.
+
+    Trimmed and lower-cased, with plus-addressing dropped (`Ada+news@Example.org` is
+    `ada@example.org`): most mail providers deliver every `+tag` variant to the same mailbox,
+    so a tag must not escape a block or reset the per-email rate limit.
+    """
+    local, at, domain = email.strip().lower().rpartition("@")
+    if not at:
+        return domain  # not an address; compared as typed (lower-cased)
+    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -73,7 +81,8 @@ class Comment(models.Model):
 class Block(models.Model):
     """An email address or IP address that may no longer post comments.
 
-    Emails are stored lower-cased, so a block holds whatever case the sender types next time.
+    Emails are stored as normalize_email gives them (lower-cased, no `+tag`), so a block holds
+    whatever case or plus-address the sender types next time.
     """
 
     class Kind(models.TextChoices):
@@ -102,7 +111,16 @@ class Block(models.Model):
         return f"{self.get_kind_display()} {self.value}"
 
     def save(self, *args, **kwargs):
+        self.normalize()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the unique check, so a block that normalises onto an existing one is a form
+        # error ("already exists"), not a database error.
+        self.normalize()
+
+    def normalize(self) -> None:
+        """Store the value the way senders are compared: emails through normalize_email."""
         self.value = self.value.strip()
         if self.kind == self.Kind.EMAIL:
             self.value = normalize_email(self.value)
-        super().save(*args, **kwargs)

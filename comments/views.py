@@ -13,10 +13,15 @@ from django.views.decorators.http import require_http_methods
 from events.models import Entry
 
 from . import services
-from .forms import CommentForm
+from .forms import CommentForm, spend_form_token
+from .models import normalize_email
 
 AWAITS_MODERATION = "Thank you: your comment awaits moderation."
 PUBLISHED_AT_ONCE = "Your comment is published."
+ALREADY_SENT = (
+    "This form was already sent, so it was not sent again: your comment was received once. "
+    "To write another, use the form below."
+)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -35,8 +40,10 @@ def _refuse(request: HttpRequest, entry: Entry, status: int, message: str) -> Ht
     )
 
 
-def _back_to_entry(request: HttpRequest, entry: Entry, message: str) -> HttpResponseRedirect:
-    messages.success(request, message)
+def _back_to_entry(
+    request: HttpRequest, entry: Entry, message: str, *, level: int = messages.SUCCESS
+) -> HttpResponseRedirect:
+    messages.add_message(request, level, message)
     return HttpResponseRedirect(f"{entry.get_absolute_url()}#comments")
 
 
@@ -78,6 +85,10 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return render(
             request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
         )
+    sender = f"{client_ip(request) or ''} {normalize_email(form.cleaned_data['email'])}"
+    if not spend_form_token(form.cleaned_data["token"], sender=sender):
+        # A double click, a resent form, or a script replaying one token: store nothing more.
+        return _back_to_entry(request, entry, ALREADY_SENT, level=messages.INFO)
     try:
         comment = services.post_comment(
             entry=entry,

@@ -13,7 +13,8 @@ The rules that make an import idempotent and independent of the order of the pag
 * the sources of an entry are exactly its own page's list, in order;
 * publish time is the event date at midnight UTC, not the time of the import.
 
-One transaction per file: a file that fails leaves nothing behind and the rest goes on.
+One transaction per file: a file that fails leaves nothing behind and the rest goes on. Imports
+running at the same time take turns (interchange.locking).
 """
 
 import contextlib
@@ -32,7 +33,7 @@ from events.limits import STORY_MAX_LENGTH
 from events.models import Entry, TaggedEntry
 from events.tagging import alias_targets
 from sources.links import domain_of, normalize_url
-from sources.models import Citation, Publisher, Source
+from sources.models import PUBLISHER_NAME_MAX_LENGTH, Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
 
 from .archive import (
@@ -43,6 +44,7 @@ from .archive import (
     SourceLink,
     parse_page,
 )
+from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
 
 # The largest real page is a few dozen kilobytes; anything this big is not an archive page,
@@ -127,12 +129,16 @@ def read_page(path: Path) -> str:
         )
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ArchiveError(
             f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}", line
         ) from None
+    if "\x00" in text:  # no text column of PostgreSQL can hold it
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ArchiveError("NUL character (U+0000) in the page", line)
+    return text
 
 
 def tag_slug(name: str) -> str:
@@ -150,6 +156,8 @@ class ArchiveImporter:
         self.draft = draft
         self.report = ImportReport()
         self.publisher_ids: set[int] = set()
+        # The page line being written, so a database refusal can still say where.
+        self.line: int | None = None
 
     # --- tags and sources ------------------------------------------------------------------
     def tag(self, name: str) -> Tag:
@@ -169,10 +177,15 @@ class ArchiveImporter:
         return tag
 
     def source(self, link: SourceLink) -> Source:
+        self.line = link.line or None
         try:
             url = normalize_url(link.url)
         except ValueError as error:
             raise ArchiveError(str(error), link.line) from None
+        if len(" ".join(link.publisher.split())) > PUBLISHER_NAME_MAX_LENGTH:
+            raise ArchiveError(
+                f"publisher name longer than {PUBLISHER_NAME_MAX_LENGTH} characters", link.line
+            )
         existing = Source.objects.filter(url=url).first()
         if existing:
             if existing.publisher_id:
@@ -284,6 +297,7 @@ class ArchiveImporter:
     def import_page(self, page: EntryPage | DayPage) -> None:
         if isinstance(page, DayPage):
             for story in page.stories:
+                self.line = story.link.line or None
                 self.merge_entry(
                     story.link.ref,
                     Level.DAY,
@@ -293,6 +307,7 @@ class ArchiveImporter:
                     tags=story.tags,
                 )
             return
+        self.line = None
         self.merge_entry(
             page.ref,
             Level.PAGE,
@@ -303,6 +318,7 @@ class ArchiveImporter:
             sources=page.sources,
         )
         for link in page.related:
+            self.line = link.line or None
             self.merge_entry(link.ref, Level.LINK, headline=link.headline, tags=link.tags)
 
     # --- files -----------------------------------------------------------------------------
@@ -310,20 +326,34 @@ class ArchiveImporter:
         """Read, parse and write one file in its own transaction; False if it failed."""
         report = self.report
         saved = (set(report.created), set(report.changed), set(report.touched))
-        counts = (Source.objects.count(), Publisher.objects.count(), Tag.objects.count())
         report.files_read += 1
+        self.line = None
         try:
             page = parse_page(read_page(path), path)
-            with transaction.atomic():
-                self.import_page(page)
+            retry_when_locked(lambda: self._write_page(page, saved))
         except ArchiveError as error:
             return self._failed(path, error.line, error.reason, saved)
         except DatabaseError as error:
-            return self._failed(path, None, f"database refused the page: {error}", saved)
-        report.sources_created += Source.objects.count() - counts[0]
-        report.publishers_created += Publisher.objects.count() - counts[1]
-        report.tags_created += Tag.objects.count() - counts[2]
+            reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+            return self._failed(path, self.line, f"database refused the page: {reason}", saved)
         return True
+
+    def _write_page(self, page: EntryPage | DayPage, saved) -> None:
+        """One page in one transaction, after any other import's (the lock); again on retry."""
+        report = self.report
+        report.created, report.changed, report.touched = (set(s) for s in saved)
+        with transaction.atomic():
+            take_import_lock()
+            counts = (Source.objects.count(), Publisher.objects.count(), Tag.objects.count())
+            self.import_page(page)
+            created = (
+                Source.objects.count() - counts[0],
+                Publisher.objects.count() - counts[1],
+                Tag.objects.count() - counts[2],
+            )
+        report.sources_created += created[0]
+        report.publishers_created += created[1]
+        report.tags_created += created[2]
 
     def _failed(self, path, line, reason, saved) -> bool:
         self.report.created, self.report.changed, self.report.touched = saved

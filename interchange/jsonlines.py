@@ -8,13 +8,15 @@ keeps a per-entry or per-source cache across batches.
 
 import contextlib
 import datetime
+import ipaddress
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from taggit.models import Tag
@@ -28,6 +30,7 @@ from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, Publisher
 from sources.services import free_publisher_slug
 
 from .archive_import import tag_slug
+from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
 
 # One line holds one entry; a line longer than this is refused rather than parsed.
@@ -141,11 +144,22 @@ def export_queryset():
     )
 
 
+def dumps_line(record: dict[str, Any]) -> str:
+    """One record as one line of JSON: UTF-8 text, except U+2028 and U+2029 written as escapes.
+
+    JSON allows both raw, but JavaScript before ES2019 and tools that split lines the Unicode way
+    (Python's str.splitlines, many editors) treat them as line ends and would cut a record in two.
+    They can only occur inside JSON strings, so replacing them keeps the JSON equal.
+    """
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def export_entries(out: TextIO, *, chunk_size: int = 2000) -> int:
     """Write one JSON object per line for every entry; returns the number written."""
     count = 0
     for entry in export_queryset().iterator(chunk_size=chunk_size):
-        out.write(json.dumps(entry_record(entry), ensure_ascii=False, separators=(",", ":")))
+        out.write(dumps_line(entry_record(entry)))
         out.write("\n")
         count += 1
     return count
@@ -166,11 +180,13 @@ class JsonImportReport:
     entries_created: int = 0
     entries_skipped: int = 0
     errors: list[LineError] = field(default_factory=list)
+    users_created: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"lines read: {self.lines}; entries created: {self.entries_created}, "
-            f"already present (skipped): {self.entries_skipped}; errors: {len(self.errors)}"
+            f"already present (skipped): {self.entries_skipped}; "
+            f"accounts created (inactive): {len(self.users_created)}; errors: {len(self.errors)}"
         )
 
 
@@ -286,6 +302,7 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         line,
         "archive must be null or {level, body_level}",
     )
+    check_storable(record, line)
     return record
 
 
@@ -312,22 +329,104 @@ def _parse_correction(correction, record, line: int) -> None:
         }
 
 
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _nul_path(value, path: str = "the line") -> str | None:
+    """Where a NUL character hides in a decoded record (PostgreSQL text cannot hold one)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = [(str(key), item) for key, item in value.items()]
+        if any("\x00" in key for key, _ in items):
+            return f"a key of {path}"
+    elif isinstance(value, list):
+        items = [(str(index), item) for index, item in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        found = _nul_path(item, key if path == "the line" else f"{path}.{key}")
+        if found:
+            return found
+    return None
+
+
+def check_storable(record: dict[str, Any], line: int) -> None:
+    """Refuse, with the line's number, values the database would refuse in the middle of a batch.
+
+    A NUL character anywhere, an IP address that is not one, and strings longer than their
+    column (emails, usernames, source and publisher fields) would otherwise fail the batch with
+    a database error that names no line.
+    """
+    where = _nul_path(record)
+    _need(where is None, line, f"NUL character (U+0000) in {where}")
+    username_max = _max_length(get_user_model(), get_user_model().USERNAME_FIELD)
+    names = [("author", record.get("author"))]
+    for comment in record["comments"]:
+        names += [(key, comment.get(key)) for key in ("user", "moderated_by")]
+        email = comment.get("email") or ""
+        _need(isinstance(email, str), line, "comment email must be a string")
+        email_max = _max_length(Comment, "email")
+        _need(len(email) <= email_max, line, f"comment email longer than {email_max} characters")
+        ip = comment.get("ip_address")
+        if ip is not None:
+            try:
+                ipaddress.ip_address(ip if isinstance(ip, str) else "")
+            except ValueError:
+                raise LineError(line, f"comment ip_address is not an IP address: {ip!r}") from None
+    for key, name in names:
+        _need(
+            name is None or (isinstance(name, str) and 0 < len(name) <= username_max),
+            line,
+            f"{key} must be null or a username of 1 to {username_max} characters",
+        )
+    for source in record["sources"]:
+        fields: list[tuple[dict, type[models.Model], str]] = [
+            (source, Source, key) for key in ("title", "byline")
+        ]
+        if source.get("publisher"):
+            fields += [
+                (source["publisher"], Publisher, key) for key in ("slug", "domain", "homepage")
+            ]
+        for data, model, key in fields:
+            if data.get(key) is not None:
+                _text(data, key, line, max_length=_max_length(model, key))
+
+
+_timestamps_lock = threading.Lock()
+_timestamps_users = 0
+_timestamps_saved: list[tuple[bool, bool]] = []
+
+
 @contextlib.contextmanager
 def keep_timestamps():
-    """Let bulk inserts store the exported created/updated times instead of "now"."""
+    """Let bulk inserts store the exported created/updated times instead of "now".
+
+    The switch is on the model fields, shared by the process's threads: the first import in
+    switches it, the last one out restores it (two imports in threads would otherwise restore
+    each other's state).
+    """
+    global _timestamps_users
     fields = [
         Entry._meta.get_field("created"),
         Entry._meta.get_field("updated"),
         Source._meta.get_field("created"),
     ]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
+    with _timestamps_lock:
+        if _timestamps_users == 0:
+            _timestamps_saved[:] = [(f.auto_now, f.auto_now_add) for f in fields]
+            for f in fields:
+                f.auto_now = f.auto_now_add = False
+        _timestamps_users += 1
     try:
         yield
     finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+        with _timestamps_lock:
+            _timestamps_users -= 1
+            if _timestamps_users == 0:
+                for f, (auto_now, auto_now_add) in zip(fields, _timestamps_saved, strict=True):
+                    f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
@@ -364,8 +463,27 @@ class _BatchWriter:
             found = dict(
                 get_user_model().objects.filter(username__in=missing).values_list("username", "id")
             )
+            found.update(self.create_users(sorted(missing - found.keys())))
             for name in missing:
                 self.users[name] = found.get(name)
+
+    def create_users(self, names: list[str]) -> dict[str, int]:
+        """Accounts the file names (authors, commenters, moderators) that this database lacks.
+
+        Created inactive with no usable password, so nobody can sign in as them until an
+        administrator decides otherwise, and reported; the entries keep their authors, so an
+        export of the new database is the file that was imported.
+        """
+        if not names:
+            return {}
+        User = get_user_model()
+        users = []
+        for name in names:
+            user = User(**{User.USERNAME_FIELD: name, "is_active": False})
+            user.set_unusable_password()
+            users.append(user)
+        self.report.users_created.extend(names)
+        return {user.get_username(): user.pk for user in User.objects.bulk_create(users)}
 
     def publishers(self, records) -> dict[str, int]:
         wanted: dict[str, dict[str, Any]] = {}
@@ -569,26 +687,59 @@ def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportR
     """
     report = JsonImportReport()
     writer = _BatchWriter(report)
-    batch: list[dict[str, Any]] = []
+    batch: dict[int, dict[str, Any]] = {}  # line number -> parsed record
     with transaction.atomic(), keep_timestamps():
+        take_import_lock()
         for number, text in enumerate(lines, 1):
             report.lines = number
             if not text.strip():
                 continue
             try:
-                batch.append(parse_line(text, number))
+                batch[number] = parse_line(text, number)
+                if len(batch) >= batch_size and not report.errors:
+                    write_batch(writer, batch)
+                    batch = {}
             except LineError as error:
                 report.errors.append(error)
                 batch.clear()
-            if len(batch) >= batch_size and not report.errors:
-                writer.write(batch)
-                batch = []
-        if batch and not report.errors:
-            writer.write(batch)
+        try:
+            if batch and not report.errors:
+                write_batch(writer, batch)
+        except LineError as error:
+            report.errors.append(error)
         if report.errors:
             transaction.set_rollback(True)
             report.entries_created = 0
+            report.users_created.clear()
     return report
+
+
+def write_batch(writer: _BatchWriter, batch: dict[int, dict[str, Any]]) -> None:
+    """Write a batch; when the database refuses it, find the line it refuses.
+
+    Values the database would refuse are checked line by line beforehand (check_storable), so
+    this is the backstop for the rest: the batch is rolled back to a savepoint and written again
+    one line at a time, each in its own savepoint. The first line refused raises LineError; when
+    none is (the clash was between two lines of the batch), the batch is in, line by line.
+    """
+    report = writer.report
+    counts = (report.entries_created, report.entries_skipped, len(report.users_created))
+    try:
+        with transaction.atomic():
+            writer.write(list(batch.values()))
+        return
+    except (IntegrityError, DataError):
+        # Undo what the rolled-back attempt counted and cached (its new accounts are gone).
+        report.entries_created, report.entries_skipped = counts[:2]
+        del report.users_created[counts[2] :]
+        writer.users.clear()
+    for number, record in batch.items():
+        try:
+            with transaction.atomic():
+                writer.write([record])
+        except (IntegrityError, DataError) as error:
+            reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+            raise LineError(number, f"the database refused this line: {reason}") from None
 
 
 def read_lines(stream) -> Iterator[str]:
@@ -601,10 +752,17 @@ def read_lines(stream) -> Iterator[str]:
 
 
 def import_file(path, *, batch_size: int = 2000) -> JsonImportReport:
-    """Import one JSONL file; a decoding or database failure is reported, never raised."""
-    try:
+    """Import one JSONL file; a decoding or database failure is reported, never raised.
+
+    Imports running at the same time take turns (interchange.locking).
+    """
+
+    def run() -> JsonImportReport:
         with open(path, "rb") as stream:
             return import_lines(read_lines(stream), batch_size=batch_size)
+
+    try:
+        return retry_when_locked(run)
     except LineError as error:
         report = JsonImportReport(lines=error.line, errors=[error])
     except (OSError, DatabaseError) as error:

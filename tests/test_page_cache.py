@@ -229,3 +229,30 @@ def test_a_signed_in_post_without_the_csrf_token_is_refused(story, editor):
     )
     assert response.status_code == 403
     assert not Comment.objects.filter(body="Forged").exists()
+
+
+def test_two_readers_served_the_same_cached_page_can_each_post_once(client):
+    """The cached form's token is spent per sender: each reader posts once, a replay is refused."""
+    from django.test import Client
+
+    from comments.models import Comment
+    from tests.factories import EntryFactory
+
+    entry = EntryFactory()
+    first = client.get(entry.get_absolute_url()).content.decode()
+    again = Client().get(entry.get_absolute_url()).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', first).group(1)
+    assert f'value="{token}"' in again  # the second reader got the same cached form
+
+    def post(address, email):
+        reader = Client(REMOTE_ADDR=address)
+        data = {"name": "R", "email": email, "body": "Hello.", "website": "", "token": token}
+        return reader.post(f"/comments/post/{entry.pk}/", data)
+
+    post("192.0.2.1", "ann@example.com")
+    post("192.0.2.2", "bob@example.com")
+    post("192.0.2.1", "ann@example.com")  # the same reader again: a replay
+    assert sorted(Comment.objects.values_list("email", flat=True)) == [
+        "ann@example.com",
+        "bob@example.com",
+    ]

@@ -26,6 +26,14 @@ class Command(BaseCommand):
             if len(report.errors) > 50:
                 self.stderr.write(f"... and {len(report.errors) - 50} more errors in {path}")
             failed += bool(report.errors)
+            if report.users_created:
+                names = ", ".join(report.users_created[:20])
+                more = len(report.users_created) - 20
+                self.stdout.write(
+                    f"{path}: created inactive accounts with no usable password for the "
+                    f"{len(report.users_created)} user(s) it names that this database lacked: "
+                    f"{names}" + (f" and {more} more" if more > 0 else "")
+                )
             self.stdout.write(f"{path}: {report.summary()}")
         if failed:
             raise CommandError(f"{failed} file(s) failed; nothing from them was written")
