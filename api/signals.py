@@ -9,9 +9,17 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from taggit.models import Tag
 
 from events.models import Entry, TaggedEntry
+from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 
 from . import changes
+
+
+def entries_written(sender, entry_ids, created=False, **kwargs) -> None:
+    if created:
+        changes.record_entries_written(entry_ids)
+    else:
+        changes.record_entries_updated(entry_ids)
 
 
 def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
@@ -80,6 +88,7 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
     pre_save.connect(entry_saving, sender=Entry, dispatch_uid="api_entry_saving")
+    entries_written_in_bulk.connect(entries_written, dispatch_uid="api_entries_written")
     post_save.connect(entry_saved, sender=Entry, dispatch_uid="api_entry_saved")
     post_delete.connect(entry_deleted, sender=Entry, dispatch_uid="api_entry_deleted")
     post_save.connect(link_changed, sender=TaggedEntry, dispatch_uid="api_link_saved")

@@ -5,11 +5,18 @@ the related-stories cache version (any change that could reorder a related list 
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import Signal
 from taggit.models import Tag
 
 from .models import Entry, TaggedEntry
 from .related import bump_related_version
 from .search import refresh_search_tags
+
+# Sent, with `entry_ids` and `created` (new entries, or existing ones changed), by code that
+# writes entries or their tag links in bulk (no post_save per row): the JSON Lines import, tag
+# merges, inside their transaction. Apps that follow entries (the changes feed, the
+# page cache) listen to it as they listen to post_save: events itself knows none of them.
+entries_written_in_bulk = Signal()
 
 
 def entry_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -70,3 +77,4 @@ def connect() -> None:
     m2m_changed.connect(
         entry_tag_links_changed, sender=TaggedEntry, dispatch_uid="related_tags_changed"
     )
+    entries_written_in_bulk.connect(entry_or_tag_changed, dispatch_uid="related_bulk_entries")

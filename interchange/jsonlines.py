@@ -24,6 +24,7 @@ from taggit.models import Tag
 from comments.models import Comment
 from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
 from events.models import Correction, Entry, TaggedEntry
+from events.signals import entries_written_in_bulk
 from events.tagging import alias_targets
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
@@ -456,6 +457,7 @@ class _BatchWriter:
     def __init__(self, report: JsonImportReport):
         self.report = report
         self.users: dict[str | None, int | None] = {}
+        self.entry_ids: list[int] = []
 
     def user_ids(self, names: Iterable[str | None]) -> None:
         missing = {n for n in names if n and n not in self.users}
@@ -635,6 +637,7 @@ class _BatchWriter:
         comments: list[Comment] = []
         archive_rows: list[tuple] = []
         corrections: list[Correction] = []
+        self.entry_ids.extend(entry.pk for entry in entries)
         for entry, r in zip(entries, fresh, strict=True):
             tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
             links.extend((entry.pk, pk) for pk in tag_pks)
@@ -711,6 +714,11 @@ def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportR
             transaction.set_rollback(True)
             report.entries_created = 0
             report.users_created.clear()
+        elif writer.entry_ids:
+            # bulk_create sends no post_save: say which entries arrived, in the same transaction.
+            entries_written_in_bulk.send(
+                sender=Entry, entry_ids=list(writer.entry_ids), created=True
+            )
     return report
 
 

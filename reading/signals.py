@@ -14,6 +14,7 @@ from taggit.models import Tag
 from comments.models import Comment
 from comments.signals import comments_moderated
 from events.models import Entry, TaggedEntry
+from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 
 from .pagecache import bump_page_version
@@ -39,3 +40,4 @@ def connect() -> None:
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"pages_delete_{name}")
     m2m_changed.connect(tags_changed, sender=TaggedEntry, dispatch_uid="pages_tags_changed")
     comments_moderated.connect(page_changed, dispatch_uid="pages_comments_moderated")
+    entries_written_in_bulk.connect(page_changed, dispatch_uid="pages_bulk_entries")

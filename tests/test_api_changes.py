@@ -233,3 +233,36 @@ def test_bulk_writes_reach_the_feed_after_record_changes(client, clock):
     mirror.catch_up()
     assert mirror.entries == served(client)
     assert len(mirror.entries) == 4
+
+
+def test_a_json_lines_import_and_a_tag_merge_reach_the_feed_without_record_changes(
+    client, clock, tmp_path
+):
+    import json
+
+    from desk.tags import merge_tags
+
+    lines = [
+        {
+            "event_date": "2014-02-19",
+            "slug": f"imported-{n}",
+            "headline": f"Imported entry {n}",
+            "status": "published",
+            "publish_at": "2014-02-19T12:00:00+00:00",
+            "tags": [{"name": "Kiev", "slug": "kiev"}, {"name": "Ukraine", "slug": "ukraine"}],
+        }
+        for n in range(3)
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    mirror = Mirror(client, limit=100)
+    call_command("import_events", str(path), stdout=None)
+    settle(clock)
+    mirror.catch_up()
+    assert len(mirror.entries) == 3 and mirror.entries == served(client)
+
+    merge_tags([Tag.objects.get(name="Kiev")], Tag.objects.get(name="Ukraine"))
+    settle(clock)
+    mirror.catch_up()
+    assert mirror.entries == served(client)
+    assert all([t["name"] for t in e["tags"]] == ["Ukraine"] for e in mirror.entries.values())
