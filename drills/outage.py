@@ -127,7 +127,12 @@ class Readers:
     def read(self, offset: int) -> None:
         n = offset
         while self.running:
-            status, headers = get(self.port, self.paths[n % len(self.paths)], timeout=15)
+            path = self.paths[n % len(self.paths)]
+            if n % 2 and "?" not in path:
+                # A URL no reader asked for yet: the shared page cache cannot answer it, so the
+                # page is rendered (and, without the database, refused with a 503).
+                path = f"{path}?drill={n}"
+            status, headers = get(self.port, path, timeout=15)
             self.seen.append((self.phase, status, "Retry-After" in headers))
             n += 1
             time.sleep(0.05)
@@ -177,7 +182,8 @@ def main() -> int:
                 postgres.url,
                 f"redis://127.0.0.1:{redis.port}/0",
                 OUTAGE_RETRY_AFTER="7",
-                DB_CONNECT_TIMEOUT="2",
+                # Refused connections fail at once; the bound only matters on a loaded machine.
+                DB_CONNECT_TIMEOUT="5",
                 CACHE_RETRY_SECONDS="2",
                 LOG_LEVEL="INFO",
             )
@@ -195,12 +201,14 @@ def main() -> int:
                 time.sleep(seconds)
 
             phase("steady", 4)
+            readers.phase = "redis down"
             redis.kill()
             phase("redis down", OUTAGE_SECONDS)
             redis_down_ready = get(port, "/readyz")[0]
             redis.start()
             phase("redis back", 4)
             log_before = log.read_text(errors="replace")
+            readers.phase = "database down"  # before the stop: requests fail while it stops
             postgres.stop()
             phase("database down", OUTAGE_SECONDS)
             db_down_ready = get(port, "/readyz")[0]
@@ -241,7 +249,8 @@ def main() -> int:
         counts = readers.statuses("database down")
         check(
             counts[503] > 5 and set(counts) <= {200, 503},
-            f"database down: 503s, no 500 and no dropped connection {dict(counts)}",
+            f"database down: 503s (200s are the page cache's copies), no 500 and no dropped "
+            f"connection {dict(counts)}",
             failures,
         )
         with_retry = [
