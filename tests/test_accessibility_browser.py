@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from desk.corrections import add_correction
 from sources.services import cite
 from tests.factories import CommentFactory, EntryFactory, PublisherFactory
 
@@ -43,6 +45,14 @@ def site(settings):
     )
     EntryFactory(event_date=D(2014, 2, 11), headline="The bridge closes.", tags=["Harbour Bridge"])
     CommentFactory(entry=reopens, status="approved", body="About time.")
+    editor = get_user_model().objects.create_superuser("axe-editor", password="pw-axe-1")
+    add_correction(
+        reopens,
+        kind="correction",
+        note="The repairs took three weeks, not four.",
+        user=editor,
+        body="Crews finished the work early, the city says. Traffic is back to normal.",
+    )
     return reopens
 
 
@@ -66,6 +76,8 @@ def public_pages(entry) -> list[str]:
         "/tags/harbour-bridge/",
         "/sources/",
         "/sources/harbour-gazette/",
+        "/corrections/",
+        entry.corrections.get().get_absolute_url(),
         "/no-such-page/",
     ]
 
