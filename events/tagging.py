@@ -84,3 +84,29 @@ def canonical_names(names: Iterable[str]) -> list[str]:
         canonical = tag.name if tag is not None else name
         result.setdefault(canonical.casefold(), canonical)
     return list(result.values())
+
+
+def moved_tags(values: Iterable[str]) -> dict[str, Tag]:
+    """The tag each of `values` now stands for, when it is an alias (by name or slug) or a slug
+    a tag no longer has (renamed or merged): keyed by the value as given. Two queries at most.
+    """
+    from django.db.models import Q
+
+    from .models import TagAlias, TagRedirect
+
+    values = [v for v in values if v and v.strip()]
+    if not values:
+        return {}
+    found: dict[str, Tag] = {}
+    by_name = alias_targets(values)
+    for value in values:
+        tag = by_name.get(" ".join(value.split()).casefold())
+        if tag is not None:
+            found[value] = tag
+    rest = [v for v in values if v not in found]
+    if rest:
+        redirects = TagRedirect.objects.filter(old_slug__in=rest).select_related("tag")
+        found.update({r.old_slug: r.tag for r in redirects})
+        aliases = TagAlias.objects.filter(Q(slug__in=rest)).select_related("tag")
+        found.update({a.slug: a.tag for a in aliases if a.slug not in found})
+    return found

@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from events import search
 from events.limits import TAG_MAX_LENGTH
+from events.tagging import moved_tags
 from sources.selectors import cites_publisher
 
 from . import selectors
@@ -85,10 +86,17 @@ class TagField(forms.Field):
             match |= Q(name__iexact=item)
         found = list(Tag.objects.filter(match))
         tags = []
+        unresolved = [
+            item
+            for item in wanted
+            if not any(t.slug == item or t.name.casefold() == item.casefold() for t in found)
+        ]
+        # An alias ("Kiev") or a renamed or merged tag's old slug stands for its tag.
+        moved = moved_tags(unresolved) if unresolved else {}
         for item in wanted:
             tag = next(
                 (t for t in found if t.slug == item or t.name.casefold() == item.casefold()), None
-            )
+            ) or moved.get(item)
             if tag is None:
                 self.widget.rejected = item  # shown again in the text box, to be corrected
                 raise forms.ValidationError(

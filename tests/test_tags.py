@@ -359,3 +359,17 @@ def test_restoring_a_revision_from_before_a_merge_uses_the_target_and_creates_no
     history.restore(Entry.objects.get(pk=entry.pk), first, user=editor)
     assert names_of(entry) == ["Kyiv"]
     assert not Tag.objects.filter(name="Kiev").exists()
+
+
+def test_the_public_list_filter_takes_an_alias_or_an_old_slug_for_the_tag(client):
+    EntryFactory(headline="Protests in the capital", tags=["Kyiv"])
+    EntryFactory(headline="Elsewhere", tags=["Lviv"])
+    kyiv = Tag.objects.get(name="Kyiv")
+    tags.add_alias(kyiv, "Kiev")
+    for value in ("Kiev", "kiev"):  # the alias by name and by slug
+        listed = client.get("/events/", {"tag": value}).context["entries"]
+        assert [e.headline for e in listed] == ["Protests in the capital"]
+    tags.rename_tag(kyiv, "Kyiv city")
+    listed = client.get("/events/", {"tag": "kyiv"}).context["entries"]  # the old slug
+    assert [e.headline for e in listed] == ["Protests in the capital"]
+    assert client.get("/events/", {"tag": "nowhere"}).context["filter"].errors
