@@ -3,13 +3,12 @@
 Each runs a fixed number of queries whatever the page size.
 """
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from taggit.models import Tag
 
-from events.models import Entry, TaggedEntry
+from events.models import Entry
 from reading import selectors as reading
 from sources.models import Citation
-from sources.selectors import cites_publisher
 
 
 def with_api_data(entries: QuerySet[Entry]) -> QuerySet[Entry]:
@@ -37,21 +36,16 @@ def live_entries_by_id(ids) -> dict[int, Entry]:
 def public_tags() -> QuerySet:
     """Tags carried by a live entry, by slug: rows {"tag_id", "slug", "name", "count"}.
 
-    The same rule as /tags/ (reading.selectors.tags_by_use), in an order that a cursor can
-    follow while counts change.
+    /tags/'s own rows (reading.selectors.tags_by_use: the trigger-kept counts, never every
+    tag link), in an order that a cursor can follow while counts change.
     """
-    return (
-        TaggedEntry.objects.filter(content_object__in=Entry.objects.published().values("pk"))
-        .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
-        .annotate(count=Count("pk"))
-        .order_by("slug")
-    )
+    return reading.tags_by_use().values("tag_id", "slug", "name", "count").order_by("slug")
 
 
 def public_tag_with_count(slug: str) -> dict:
     """The public tag at `slug` ({"id", "slug", "name", "count"}); Http404 when not public."""
     tag = reading.public_tag(slug)
-    count = Entry.objects.published().carrying(tag).count()
+    count = reading.live_tag_count(tag)
     return {"id": tag.pk, "slug": tag.slug, "name": tag.name, "count": count, "tag": tag}
 
 
@@ -70,6 +64,6 @@ def public_publishers() -> QuerySet:
 def public_publisher_with_counts(slug: str):
     """The public publisher at `slug` with `entry_count` and `citation_count`; Http404 if none."""
     publisher = reading.public_publisher(slug)
-    publisher.entry_count = Entry.objects.published().filter(cites_publisher(publisher)).count()  # type: ignore[attr-defined]
+    publisher.entry_count = reading.live_publisher_count(publisher)  # type: ignore[attr-defined]
     publisher.citation_count = reading.citation_count(publisher)  # type: ignore[attr-defined]
     return publisher
