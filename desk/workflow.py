@@ -271,9 +271,10 @@ def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange
     Readers keep seeing the entry as it is. A later edit adds to the held one: a field the new
     edit leaves as it is live keeps the value held before, so nothing typed earlier is lost.
     """
+    live = snapshot_of(entry)
     held = PendingChange.objects.filter(entry=entry).first()
     if held is not None:
-        live, before = snapshot_of(entry), EntrySnapshot.from_json(held.snapshot)
+        before = EntrySnapshot.from_json(held.snapshot)
         kept = {
             name: getattr(before, name)
             for name in FIELDS
@@ -292,7 +293,7 @@ def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange
             "review_note": "",
         },
     )
-    changed = ", ".join(snapshot_of(entry).changed_fields(snapshot)) or "nothing"
+    changed = ", ".join(live.changed_fields(snapshot)) or "nothing"
     record(Action.HOLD, user=user, entry=entry, detail=f"Changed: {changed}.")
     return pending
 
