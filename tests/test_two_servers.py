@@ -25,6 +25,7 @@ from django.db import connection
 from comments.forms import make_form_token
 from comments.models import Comment
 from tests.factories import EntryFactory
+from tests.hardening_support import require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, emptied before the servers start
@@ -38,14 +39,12 @@ pytestmark = [
 ]
 
 
-def redis_or_skip():
-    redis = pytest.importorskip("redis")
-    try:
-        client = redis.Redis.from_url(REDIS_URL)
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    return client
+def shared_redis():
+    """The real Redis (as in CI); with none, the test fails saying so (never a skip)."""
+    import redis
+
+    require_redis()
+    return redis.Redis.from_url(REDIS_URL)
 
 
 def free_port() -> int:
@@ -83,7 +82,7 @@ class Browser:
 
 @pytest.fixture
 def servers():
-    redis_or_skip().flushdb()
+    shared_redis().flushdb()
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     database_url = (
