@@ -8,6 +8,8 @@ has only row-level triggers. Both tables are filled from the existing rows here.
 
 from django.db import migrations, models
 
+from events.migrations._triggers import trigger_operation
+
 POSTGRESQL = [
     # Tag links: +1 per inserted link, -1 per deleted link, both for a changed tag_id.
     """
@@ -181,22 +183,6 @@ FILL = [
 ]
 
 
-def _run(schema_editor, statements: dict[str, list[str]]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor not in statements:
-        raise NotImplementedError(f"related counts need PostgreSQL or SQLite, not {vendor}")
-    for statement in statements[vendor]:
-        schema_editor.execute(statement, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL + FILL, "sqlite": SQLITE + FILL})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0003_archive_record"),
@@ -223,5 +209,12 @@ class Migration(migrations.Migration):
                 "verbose_name": "tag count",
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        trigger_operation(
+            what="related counts",
+            postgresql=POSTGRESQL,
+            sqlite=SQLITE,
+            postgresql_reverse=POSTGRESQL_REVERSE,
+            sqlite_reverse=SQLITE_REVERSE,
+            fill=FILL,
+        ),
     ]

@@ -12,6 +12,8 @@ deleting an entry counts the links it still has, so either order of a cascade is
 
 from django.db import migrations, models
 
+from events.migrations._triggers import trigger_operation
+
 PUBLISHED = "'published'"
 
 POSTGRESQL = [
@@ -226,22 +228,6 @@ FILL = [
 ]
 
 
-def _run(schema_editor, statements: dict[str, list[str]]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor not in statements:
-        raise NotImplementedError(f"published counts need PostgreSQL or SQLite, not {vendor}")
-    for statement in statements[vendor]:
-        schema_editor.execute(statement, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL + FILL, "sqlite": SQLITE + FILL})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0011_tag_aliases_redirects"),
@@ -275,5 +261,12 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "published tag count"},
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        trigger_operation(
+            what="published counts",
+            postgresql=POSTGRESQL,
+            sqlite=SQLITE,
+            postgresql_reverse=POSTGRESQL_REVERSE,
+            sqlite_reverse=SQLITE_REVERSE,
+            fill=FILL,
+        ),
     ]

@@ -8,6 +8,8 @@ of every entry.
 
 from django.db import migrations, models
 
+from events.migrations._triggers import trigger_operation
+
 DELTA = """
         INSERT INTO events_publisheddaycount AS c (event_date, entries)
         SELECT event_date, SUM(n) FROM ({rows}) d
@@ -108,22 +110,6 @@ FILL = [
 ]
 
 
-def _run(schema_editor, statements: dict[str, list[str]]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor not in statements:
-        raise NotImplementedError(f"day counts need PostgreSQL or SQLite, not {vendor}")
-    for statement in statements[vendor]:
-        schema_editor.execute(statement, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL + FILL, "sqlite": SQLITE + FILL})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0013_search_document"),
@@ -138,5 +124,12 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "published day count"},
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        trigger_operation(
+            what="day counts",
+            postgresql=POSTGRESQL,
+            sqlite=SQLITE,
+            postgresql_reverse=POSTGRESQL_REVERSE,
+            sqlite_reverse=SQLITE_REVERSE,
+            fill=FILL,
+        ),
     ]

@@ -9,6 +9,8 @@ source to another publisher (rare, an editor's correction) recounts the two publ
 
 from django.db import migrations, models
 
+from events.migrations._triggers import trigger_operation
+
 # (entry, publisher) pairs of a set of citation rows {rows}, for published entries only.
 PAIRS = """
     SELECT DISTINCT t.entry_id, s.publisher_id FROM ({rows}) t
@@ -258,22 +260,6 @@ FILL = [
 ]
 
 
-def _run(schema_editor, statements: dict[str, list[str]]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor not in statements:
-        raise NotImplementedError(f"publisher counts need PostgreSQL or SQLite, not {vendor}")
-    for statement in statements[vendor]:
-        schema_editor.execute(statement, params=None)
-
-
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL + FILL, "sqlite": SQLITE + FILL})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("sources", "0002_publisher_domains_merges"),
@@ -299,5 +285,12 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "publisher count"},
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        trigger_operation(
+            what="publisher counts",
+            postgresql=POSTGRESQL,
+            sqlite=SQLITE,
+            postgresql_reverse=POSTGRESQL_REVERSE,
+            sqlite_reverse=SQLITE_REVERSE,
+            fill=FILL,
+        ),
     ]
