@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from . import text
 from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH, TAG_MAX_LENGTH
 
 
@@ -136,6 +137,11 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
         "revolution”; a day's entries are grouped under it. Spell it the same way each time.",
     )
 
+    # The body's first sentence as plain text (events.text.lede), kept by save() and the
+    # JSON Lines import so lists of entries never render Markdown. Nullable for the same
+    # reason as `story`; NULL on rows written by raw SQL, whose ledes are computed when shown.
+    lede = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+
     objects = EntryQuerySet.as_manager()
 
     # Not columns: declared for type checkers, set only on the entries some queries return.
@@ -172,6 +178,10 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
 
     def save(self, *args, **kwargs):
         self._fill_defaults()
+        self.lede = text.lede(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "lede"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

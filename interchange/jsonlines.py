@@ -26,6 +26,7 @@ from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, 
 from events.models import Correction, Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from events.tagging import alias_targets
+from events.text import lede
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import free_publisher_slug
@@ -623,6 +624,7 @@ class _BatchWriter:
                 slug=r["slug"],
                 headline=r["headline"],
                 body=r.get("body", ""),
+                lede=lede(r.get("body", "")),
                 status=r["status"],
                 publish_at=r["publish_at"],
                 comments_open=bool(r.get("comments_open", True)),

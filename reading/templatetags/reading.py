@@ -48,7 +48,7 @@ def news_article_json_ld(context, entry) -> str:
         data["datePublished"] = entry.publish_at.isoformat()
     if entry.updated:
         data["dateModified"] = entry.updated.isoformat()
-    description = plain.lede(entry.body)
+    description = lede(entry)
     if description:
         data["description"] = description
     if entry.story:
@@ -113,9 +113,10 @@ def clip(text: str, limit: int) -> str:
 
 
 @register.filter
-def lede(body: str) -> str:
-    """The first sentence of a Markdown body as plain text (escaped by the template)."""
-    return plain.lede(body)
+def lede(entry) -> str:
+    """An entry's lede as plain text (escaped by the template): the one Entry.save() stored,
+    computed from the body only for a row written without it."""
+    return entry.lede if entry.lede is not None else plain.lede(entry.body)
 
 
 @register.filter
