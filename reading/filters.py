@@ -6,7 +6,7 @@ becomes a form error shown on the page, never a database error.
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters import (
@@ -15,7 +15,6 @@ from django_filters import (
     DateFilter,
     Filter,
     FilterSet,
-    ModelChoiceFilter,
 )
 from taggit.models import Tag
 
@@ -111,23 +110,44 @@ class TagFilter(Filter):
     field_class = TagField
 
 
-class SafeModelChoiceField(forms.ModelChoiceField):
-    """A choice by slug that refuses NUL bytes and overlong values before querying."""
+class PublisherInput(forms.TextInput):
+    """A text box for a publisher, suggesting the most cited ones in a <datalist>.
 
+    A bounded list: a select of every cited publisher would grow with the archive, and so would
+    the work of rendering it on every list page.
+    """
+
+    SUGGESTED = 50
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{name}-suggestions", "autocomplete": "off"}
+        box = super().render(name, value, attrs, renderer)
+        names = [row["name"] for row in selectors.live_publisher_facets(limit=self.SUGGESTED)]
+        options = format_html_join("", '<option value="{}"></option>', ((n,) for n in names))
+        return box + format_html('<datalist id="{}-suggestions">{}</datalist>', name, options)
+
+
+class PublisherField(forms.Field):
+    """A publisher cited by a published entry, given by name (any case) or slug."""
+
+    widget = PublisherInput
     default_error_messages = {
         "invalid_choice": "No publisher by that name is cited here; pick one from the list.",
     }
 
     def to_python(self, value):
-        if isinstance(value, str):
-            no_nul(value)
-            if len(value) > 200:
-                raise forms.ValidationError(self.error_messages["invalid_choice"])
-        return super().to_python(value)
+        value = " ".join(str(value or "").split())
+        if not value:
+            return None
+        no_nul(value)
+        publisher = selectors.public_publisher_named(value) if len(value) <= 200 else None
+        if publisher is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
+        return publisher
 
 
-class PublisherFilter(ModelChoiceFilter):
-    field_class = SafeModelChoiceField
+class PublisherFilter(Filter):
+    field_class = PublisherField
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -162,11 +182,6 @@ class EntryFilterForm(forms.Form):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"})
             field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
-
-
-def publishers(request) -> QuerySet:
-    """The publisher choices: only those readers may see (cited by a published entry)."""
-    return selectors.public_publishers()
 
 
 class EntryFilter(FilterSet):
@@ -204,13 +219,7 @@ class EntryFilter(FilterSet):
     mode = ChoiceFilter(
         label="Match", choices=MODES, method="keep", empty_label=None, error_messages=CHOICE_ERRORS
     )
-    publisher = PublisherFilter(
-        label="Publisher",
-        queryset=publishers,
-        to_field_name="slug",
-        method="filter_publisher",
-        empty_label="Any publisher",
-    )
+    publisher = PublisherFilter(label="Publisher", method="filter_publisher")
     sort = ChoiceFilter(
         label="Sort", choices=SORTS, method="keep", empty_label=None, error_messages=CHOICE_ERRORS
     )

@@ -37,7 +37,7 @@ from events.models import (
     TaggedEntry,
 )
 from sources.models import Citation, Publisher, PublisherCount
-from sources.selectors import cites_publisher
+from sources.selectors import cites_publisher, merged_publisher
 
 
 def _citations_prefetch() -> Prefetch:
@@ -407,6 +407,16 @@ def public_publisher(slug: str) -> Publisher:
     if publisher is None:
         raise Http404("No published entry cites this publisher.")
     return publisher
+
+
+def public_publisher_named(text: str) -> Publisher | None:
+    """The public publisher whose slug or name (any case) is `text`, or the one a merged
+    publisher's old slug now points to; None when no published entry cites such a publisher.
+    """
+    found = public_publishers().filter(Q(slug=text) | Q(name__iexact=text)).first()
+    if found is None and (moved := merged_publisher(text)) is not None:
+        found = public_publishers().filter(pk=moved.pk).first()
+    return found
 
 
 def publishers_by_use() -> QuerySet[Publisher]:

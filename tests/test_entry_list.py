@@ -4,6 +4,9 @@ import datetime
 
 import pytest
 
+from reading.filters import PublisherInput
+from sources.models import Publisher
+from sources.services import merge_publishers
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +121,52 @@ def test_unknown_publisher_is_a_form_error(client, desk):
     response = client.get("/events/?publisher=nobody")
     assert response.status_code == 200
     assert "No publisher by that name is cited here" in response.content.decode()
+
+
+def test_a_publisher_is_found_by_its_name_in_any_case(client, desk):
+    response = client.get("/events/?publisher=reuters")
+    by_name = client.get("/events/?publisher=rEUTERS")
+
+    assert (
+        headlines(by_name)
+        == headlines(response)
+        == [
+            "North Korea fires missiles",
+            "Botswana cuts ties with North Korea",
+        ]
+    )
+
+
+def test_a_merged_publishers_old_slug_still_filters_by_the_publisher_it_became(client, desk):
+    reuters = Publisher.objects.get(slug="reuters")
+    merge_publishers([PublisherFactory(name="Reuters UK", slug="reuters-uk")], into=reuters)
+
+    assert len(headlines(client.get("/events/?publisher=reuters-uk"))) == 2
+
+
+def test_a_publisher_cited_only_by_drafts_is_refused_like_an_unknown_one(client, desk):
+    draft_only = PublisherFactory(name="Hidden Wire", slug="hidden-wire")
+    CitationFactory(entry=desk["draft"], source=SourceFactory(publisher=draft_only))
+
+    response = client.get("/events/?publisher=Hidden+Wire")
+
+    assert "No publisher by that name is cited here" in response.content.decode()
+    assert headlines(response) == []
+
+
+def test_the_publisher_box_suggests_only_the_most_cited_publishers(client, desk):
+    for n in range(PublisherInput.SUGGESTED + 5):
+        CitationFactory(
+            entry=desk["old"], source=SourceFactory(publisher=PublisherFactory(name=f"Rare {n}"))
+        )
+
+    html = client.get("/events/").content.decode()
+
+    suggestions = html[html.index('<datalist id="publisher-suggestions">') :]
+    suggestions = suggestions[: suggestions.index("</datalist>")]
+    assert suggestions.count("<option") == PublisherInput.SUGGESTED
+    assert suggestions.index('"Reuters"') < suggestions.index('"BBC"') < suggestions.index("Rare")
+    assert 'list="publisher-suggestions"' in html
 
 
 def test_filters_combine(client, desk):
