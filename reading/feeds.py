@@ -58,7 +58,7 @@ class LatestEntriesFeed(Feed):
         return item.updated
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return sorted(tag.name for tag in item.card_tags)
 
 
 class LatestEntriesAtomFeed(LatestEntriesFeed):

@@ -41,8 +41,13 @@ from sources.selectors import cites_publisher, merged_publisher
 
 
 def _citations_prefetch() -> Prefetch:
-    """Citations with their source and publisher joined in, in the editor's order."""
-    return Prefetch("citations", queryset=Citation.objects.select_related("source__publisher"))
+    """Citations with their source and publisher joined in, in the editor's order, as the list
+    `card_citations`."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.select_related("source__publisher"),
+        to_attr="card_citations",
+    )
 
 
 _Entries = TypeVar("_Entries", bound=QuerySet[Entry])
@@ -52,12 +57,14 @@ def with_card_data(entries: _Entries) -> _Entries:
     """Attach what an entry card shows: tags, cited sources with publishers, comment count.
 
     Two extra queries for the whole page (tags; citations joined to sources and publishers),
-    never one per entry. `approved_comment_count` is computed in the entries' own query, as a
+    never one per entry. They land in plain lists, `card_tags` and `card_citations`, rather than
+    in the managers' caches: filling a manager's cache builds a QuerySet per entry, which cost
+    more than the queries. `approved_comment_count` is computed in the entries' own query, as a
     subquery rather than a join, so it needs no GROUP BY and other filters cannot inflate it.
     """
-    return entries.prefetch_related("tags", _citations_prefetch()).annotate(
-        approved_comment_count=approved_comment_count()
-    )
+    return entries.prefetch_related(
+        Prefetch("tags", to_attr="card_tags"), _citations_prefetch()
+    ).annotate(approved_comment_count=approved_comment_count())
 
 
 def latest_entries() -> QuerySet[Entry]:

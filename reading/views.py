@@ -27,7 +27,7 @@ from events.related import related_entries
 from events.textdiff import render_segments, word_diff
 from sources.selectors import merged_publisher
 
-from . import selectors
+from . import cards, selectors
 from .filters import EntryFilter
 from .pagination import CountedPaginator
 from .querystrings import clean_query, filter_links
@@ -61,6 +61,9 @@ class EntryDetailView(DateDetailView):
 
     def get_queryset(self):
         return selectors.entry_for_page(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(card=cards.card(self.object, cards.Links()), **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -103,7 +106,7 @@ class EntryListView(FilterView):
         return any(data.get(name) for name in self.NARROWING)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        if not self.filterset.is_valid():
+        if self.filterset.is_bound and not self.filterset.is_valid():
             return super().get_paginator(
                 queryset, per_page, orphans, allow_empty_first_page, **kwargs
             )

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reading import selectors
@@ -37,6 +39,17 @@ def test_unfiltered_count_and_facets_leave_out_drafts_and_scheduled_entries(clie
     assert response.context["paginator"].count == 4
     assert facet_counts(response.context["tag_facets"]) == {"korea": 4, "talks": 3}
     assert facet_counts(response.context["publisher_facets"]) == {"reuters": 3, "bbc": 1}
+
+
+@pytest.mark.parametrize("path", ["/events/", "/events/?page=1", "/events/?sort=oldest"])
+def test_the_unfiltered_list_counts_nothing_over_the_entries(client, archive, path):
+    # Whether or not a query string binds the filter form, the count is the kept one.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, follow=True)
+
+    assert response.context["paginator"].count == 4
+    full_counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert full_counts == []
 
 
 def test_a_scheduled_entry_counts_once_its_time_has_come(client, archive):

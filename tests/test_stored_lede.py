@@ -51,7 +51,9 @@ def test_restoring_a_revision_restores_its_lede(django_user_model):
     workflow.save_entry(entry, user=editor)
     assert stored(entry) == "Second words here."
 
-    history.restore(entry, history.revision_of(entry, 1), user=editor)
+    first = history.revision_of(entry, 1)
+    assert first is not None
+    history.restore(entry, first, user=editor)
 
     assert stored(entry) == "First words here."
 

@@ -2,7 +2,6 @@
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
@@ -13,7 +12,9 @@ from django.utils.safestring import mark_safe
 
 from events.search import SNIPPET_START, SNIPPET_STOP, uses_postgres_search
 
+from .. import cards as card_data
 from .. import text as plain
+from ..cards import Card, DayGroup
 
 register = template.Library()
 
@@ -31,7 +32,8 @@ def absolute_url(context, path: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def news_article_json_ld(context, entry) -> str:
-    """schema.org NewsArticle for an entry, safe inside <script type="application/ld+json">."""
+    """schema.org NewsArticle for an entry loaded by `with_card_data`, safe inside
+    <script type="application/ld+json">."""
     url = absolute_url(context, entry.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -41,14 +43,14 @@ def news_article_json_ld(context, entry) -> str:
         "mainEntityOfPage": url,
         # The day the reported event happened; publication and edits are the dates below.
         "contentReferenceTime": entry.event_date.isoformat(),
-        "keywords": [tag.name for tag in entry.tags.all()],
+        "keywords": sorted(tag.name for tag in entry.card_tags),
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }
     if entry.publish_at:
         data["datePublished"] = entry.publish_at.isoformat()
     if entry.updated:
         data["dateModified"] = entry.updated.isoformat()
-    description = lede(entry)
+    description = card_data.lede_of(entry)
     if description:
         data["description"] = description
     if entry.story:
@@ -56,7 +58,7 @@ def news_article_json_ld(context, entry) -> str:
     if entry.author_id:
         name = entry.author.get_full_name() or entry.author.get_username()
         data["author"] = {"@type": "Person", "name": name}
-    citations = [_creative_work(c.source) for c in entry.citations.all()]
+    citations = [_creative_work(c.source) for c in entry.card_citations]
     if citations:
         data["citation"] = citations
     corrections = [
@@ -113,24 +115,9 @@ def clip(text: str, limit: int) -> str:
 
 
 @register.filter
-def lede(entry) -> str:
-    """An entry's lede as plain text (escaped by the template): the one Entry.save() stored,
-    computed from the body only for a row written without it."""
-    return entry.lede if entry.lede is not None else plain.lede(entry.body)
-
-
-@register.filter
 def plain_text(body: str) -> str:
     """A Markdown body as the plain words a reader sees (escaped by the template)."""
     return plain.plain_text(body)
-
-
-@register.filter
-def sources_summary(citations) -> str:
-    """ "3 sources from 2 publishers" from prefetched citations with their sources' publishers."""
-    return plain.sources_summary(
-        c.source.publisher.name if c.source.publisher_id else None for c in citations
-    )
 
 
 @register.filter
@@ -152,32 +139,13 @@ def search_snippet(entry, query: str = "") -> str:
     return snippet(plain.snippet_around(plain.plain_text(entry.body), words), query)
 
 
-@dataclass
-class StoryGroup:
-    story: str
-    entries: list = field(default_factory=list)
+@register.filter
+def cards(entries) -> list[Card]:
+    """A page of entries (loaded by `with_card_data`) as cards: plain data to print."""
+    return card_data.cards(entries)
 
 
 @register.filter
-def by_story(entries) -> list[StoryGroup]:
-    """A day's entries grouped under their stories, in the order the stories first appear;
-    entries without a story come last, in one group whose `story` is "".
-    """
-    groups: dict[str, StoryGroup] = {}
-    for entry in entries:
-        key = (entry.story or "").strip()
-        group = groups.get(key.casefold())
-        if group is None:
-            group = groups[key.casefold()] = StoryGroup(key)
-        group.entries.append(entry)
-    named = [g for k, g in groups.items() if k]
-    return named + ([groups[""]] if "" in groups else [])
-
-
-@register.filter
-def story_tag(entry):
-    """The entry's tag named like its story (the archive adds one), from prefetched tags."""
-    story = (entry.story or "").casefold()
-    if not story:
-        return None
-    return next((tag for tag in entry.tags.all() if tag.name.casefold() == story), None)
+def day_groups(entries) -> list[DayGroup]:
+    """A page of entries as cards grouped by day, then by story (`reading.cards`)."""
+    return card_data.day_groups(entries)
