@@ -9,8 +9,6 @@ from events.markdown import render_markdown
 
 from . import selectors
 
-FEED_SIZE = 50
-
 
 class RssWithUpdated(Rss201rev2Feed):
     """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it).
@@ -43,7 +41,7 @@ class LatestEntriesFeed(Feed):
         return reverse("events:list")
 
     def items(self):
-        return selectors.public_entries().order_by("-publish_at", "-id")[:FEED_SIZE]
+        return selectors.feed_entries()
 
     def item_title(self, item):
         return item.headline
@@ -83,7 +81,7 @@ class TagFeed(LatestEntriesFeed):
         return f"Entries tagged {tag.name}."
 
     def items(self, tag):  # type: ignore[override]
-        return selectors.entries_tagged(tag).order_by("-publish_at", "-id")[:FEED_SIZE]
+        return selectors.feed_entries(tag)
 
 
 class TagAtomFeed(TagFeed):
@@ -110,7 +108,7 @@ class CorrectionsFeed(Feed):
         return reverse("events:corrections")
 
     def items(self):
-        return selectors.public_corrections()[:FEED_SIZE]
+        return selectors.public_corrections()[: selectors.FEED_SIZE]
 
     def item_title(self, item):
         return f"{item.verb}: {item.entry.headline}"

@@ -50,6 +50,8 @@ def _citations_prefetch() -> Prefetch:
     )
 
 
+FEED_SIZE = 50  # entries per RSS or Atom feed
+
 _Entries = TypeVar("_Entries", bound=QuerySet[Entry])
 
 
@@ -104,6 +106,19 @@ def public_correction(pk: int) -> Correction:
 def public_entries() -> EntryQuerySet:
     """Published entries, newest event first, with card data: the base of every public list."""
     return with_card_data(Entry.objects.published().order_by("-event_date", "-id"))
+
+
+def feed_entries(tag: Tag | None = None) -> QuerySet[Entry]:
+    """A feed's items: the newest published entries (by publish time, so a late-filed story
+    still shows up), optionally only those carrying `tag`, with their tags as `card_tags` (one
+    extra query). Feeds print no sources or comment counts, so they load none.
+    """
+    entries = Entry.objects.published()
+    if tag is not None:
+        entries = entries.carrying(tag)
+    return entries.prefetch_related(Prefetch("tags", to_attr="card_tags")).order_by(
+        "-publish_at", "-id"
+    )[:FEED_SIZE]
 
 
 # Filtered lists count at most this many matches; past it counts are shown as lower bounds
