@@ -14,6 +14,7 @@ from taggit.models import Tag
 
 from comments.models import Comment
 from events.models import Entry
+from interchange import jsonlines
 from interchange.jsonlines import export_entries, import_lines
 from interchange.models import ArchiveRecord
 from sources.models import Citation, Publisher, Source
@@ -404,3 +405,34 @@ def test_a_bad_correction_or_version_is_refused_with_its_line(change, reason):
     report = import_lines(["", json.dumps(line)])
     assert [str(e) for e in report.errors] == [f"line 2: {reason}"]
     assert not Entry.objects.exists()
+
+
+# --- planner statistics during a long import (PostgreSQL) --------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner statistics")
+def test_a_long_import_keeps_the_planners_row_counts_current(monkeypatch):
+    # The file is one transaction, so autovacuum never sees its rows; without ANALYZE the
+    # count triggers keep plans made for empty tables and every batch gets slower.
+    monkeypatch.setattr(jsonlines, "ANALYZE_FROM", 20)
+
+    def line(n):
+        return json.dumps(
+            {
+                "event_date": "2014-02-19",
+                "slug": f"bulk-{n}",
+                "headline": f"Bulk {n}",
+                "status": "published",
+                "publish_at": "2014-02-19T00:00:00+00:00",
+                "tags": [{"name": f"Tag {n % 7}", "slug": f"tag-{n % 7}"}],
+                "sources": [{"url": f"https://paper.example/{n}"}],
+            }
+        )
+
+    report = import_lines([line(n) for n in range(100)], batch_size=10)
+
+    assert report.entries_created == 100
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'events_entry'")
+        [(rows,)] = cursor.fetchall()
+    assert 40 <= rows <= 100  # analyzed at 20 and 40 entries, then 80 (the next was 160)

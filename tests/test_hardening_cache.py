@@ -83,6 +83,19 @@ def test_real_redis_works_through_the_resilient_backend():
         assert not cache_is_down()
 
 
+def test_cache_calls_share_one_redis_client_and_its_pool():
+    # Django builds a redis.Redis per call; ours is built once per pool and then reused.
+    require_redis()
+    with override_settings(CACHES=redis_caches(redis_url())):
+        client = caches["default"]._cache  # the backend's RedisCacheClient
+        cache = caches["default"]
+        cache.set("k", 1)
+        first = client.get_client(write=True)
+        assert cache.get("k") == 1 and cache.incr("k") == 2
+        assert client.get_client() is first and client.get_client(write=True) is first
+        assert first.connection_pool is client._get_connection_pool(False)
+
+
 @pytest.mark.django_db
 def test_every_public_page_serves_while_redis_refuses_connections(client, entry, caplog):
     with refused_port() as port, override_settings(CACHES=redis_caches(redis_url(port))):
