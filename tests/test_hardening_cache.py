@@ -87,8 +87,9 @@ def test_cache_calls_share_one_redis_client_and_its_pool():
     # Django builds a redis.Redis per call; ours is built once per pool and then reused.
     require_redis()
     with override_settings(CACHES=redis_caches(redis_url())):
-        client = caches["default"]._cache  # the backend's RedisCacheClient
         cache = caches["default"]
+        assert isinstance(cache, ResilientRedisCache)
+        client = cache._cache  # the backend's RedisCacheClient
         cache.set("k", 1)
         first = client.get_client(write=True)
         assert cache.get("k") == 1 and cache.incr("k") == 2
