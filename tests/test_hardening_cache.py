@@ -89,7 +89,7 @@ def test_cache_calls_share_one_redis_client_and_its_pool():
     with override_settings(CACHES=redis_caches(redis_url())):
         cache = caches["default"]
         assert isinstance(cache, ResilientRedisCache)
-        client = cache._cache  # type: ignore[attr-defined]  # RedisCache.s, not in the stubs
+        client = cache._cache  # type: ignore[attr-defined]  # RedisCache's, not in the stubs
         cache.set("k", 1)
         first = client.get_client(write=True)
         assert cache.get("k") == 1 and cache.incr("k") == 2
