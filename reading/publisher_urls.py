@@ -8,5 +8,6 @@ app_name = "sources"
 
 urlpatterns = [
     path("", views.PublisherIndexView.as_view(), name="publishers"),
-    path("<slug:slug>/", views.PublisherDetailView.as_view(), name="publisher"),
+    # A merged publisher's old slug answers 301 (selectors.public_publisher).
+    path("<slug:slug>/", views.follow_moved(views.PublisherDetailView.as_view()), name="publisher"),
 ]

@@ -354,12 +354,13 @@ def tags_by_use() -> QuerySet:
     )
 
 
-class TagMoved(Exception):
-    """The slug is a tag's old slug (renamed, merged) or an alias: readers go to `tag` (301)."""
+class Moved(Exception):
+    """The slug is one a tag or publisher had before a rename or merge, or a tag alias: readers
+    go to `slug`, the one that answers for it now (301, `reading.views.follow_moved`)."""
 
-    def __init__(self, tag: Tag):
-        super().__init__(tag.slug)
-        self.tag = tag
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
 
 
 def _has_live_entry() -> Exists:
@@ -375,9 +376,9 @@ def public_tag(slug: str) -> Tag:
 
     The one rule for "may readers see this tag": its page, its feeds and the sitemap agree, so
     a tag carried only by drafts or scheduled entries leaks nowhere. A slug no tag has that was
-    a renamed or merged tag's (`TagRedirect`), or an alias's, raises TagMoved with the tag that
-    answers for it now, under the same rule; the views turn that into a 301. A known tag costs
-    one query, an old slug two.
+    a renamed or merged tag's (`TagRedirect`), or an alias's, raises Moved with the slug of the
+    tag that answers for it now, under the same rule; the views turn that into a 301. A known
+    tag costs one query, an old slug two.
     """
     tag = Tag.objects.filter(slug=slug).filter(_has_live_entry()).first()
     if tag is not None:
@@ -390,7 +391,7 @@ def public_tag(slug: str) -> Tag:
         .first()
     )
     if moved is not None:
-        raise TagMoved(moved)
+        raise Moved(moved.slug)
     raise Http404("No published entry carries this tag.")
 
 
@@ -424,11 +425,18 @@ def public_publishers() -> QuerySet[Publisher]:
 
 
 def public_publisher(slug: str) -> Publisher:
-    """The publisher at `slug` if a published entry cites it; Http404 otherwise."""
+    """The publisher at `slug` if a published entry cites it; Http404 otherwise.
+
+    A slug no publisher has that was a merged publisher's (`PublisherRedirect`) raises Moved
+    with the slug of the publisher it became, when that one is public.
+    """
     publisher = public_publishers().filter(slug=slug).first()
-    if publisher is None:
-        raise Http404("No published entry cites this publisher.")
-    return publisher
+    if publisher is not None:
+        return publisher
+    target = merged_publisher(slug)
+    if target is not None and public_publishers().filter(pk=target.pk).exists():
+        raise Moved(target.slug)
+    raise Http404("No published entry cites this publisher.")
 
 
 def public_publisher_named(text: str) -> Publisher | None:

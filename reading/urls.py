@@ -20,11 +20,9 @@ urlpatterns = [
     path("tags/", views.TagIndexView.as_view(), name="tags"),
     # Tag slugs are taggit's slugify(allow_unicode=True): word characters and hyphens only.
     # Renamed, merged and alias slugs answer 301 to the tag's page or feed (selectors.public_tag).
-    re_path(rf"^tags/{TAG}/$", views.follow_moved_tags(views.TagDetailView.as_view()), name="tag"),
-    re_path(rf"^tags/{TAG}/rss/$", views.follow_moved_tags(feeds.TagFeed()), name="tag-feed-rss"),
-    re_path(
-        rf"^tags/{TAG}/atom/$", views.follow_moved_tags(feeds.TagAtomFeed()), name="tag-feed-atom"
-    ),
+    re_path(rf"^tags/{TAG}/$", views.follow_moved(views.TagDetailView.as_view()), name="tag"),
+    re_path(rf"^tags/{TAG}/rss/$", views.follow_moved(feeds.TagFeed()), name="tag-feed-rss"),
+    re_path(rf"^tags/{TAG}/atom/$", views.follow_moved(feeds.TagAtomFeed()), name="tag-feed-atom"),
     re_path(rf"^{YEAR}/$", views.EntryYearArchiveView.as_view(), name="archive-year"),
     re_path(rf"^{YEAR}/{MONTH}/$", views.EntryMonthArchiveView.as_view(), name="archive-month"),
     re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.EntryDayArchiveView.as_view(), name="archive-day"),

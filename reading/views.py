@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
@@ -25,7 +24,6 @@ from django_filters.views import FilterView
 from events.models import Entry
 from events.related import related_entries
 from events.textdiff import render_segments, word_diff
-from sources.selectors import merged_publisher
 
 from . import cards, selectors
 from .filters import EntryFilter
@@ -198,20 +196,21 @@ class EntryDayArchiveView(PublishedArchiveMixin, DayArchiveView):
     template_name = "events/archive_day.html"
 
 
-def follow_moved_tags(view):
-    """Wrap a tag page or feed: an old or alias slug (`selectors.TagMoved`) answers 301.
+def follow_moved(view):
+    """Wrap a tag's or publisher's page or feed: an old or alias slug (`selectors.Moved`)
+    answers 301.
 
-    The redirect goes to the same kind of page (page, RSS, Atom) of the tag that answers for
-    the slug now, keeping the query string (a page number).
+    The redirect goes to the same kind of page (page, RSS, Atom) of the tag or publisher that
+    answers for the slug now, keeping the query string (a page number).
     """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except selectors.TagMoved as moved:
+        except selectors.Moved as moved:
             assert request.resolver_match is not None  # only ever routed by a URL pattern
-            url = reverse(request.resolver_match.view_name, kwargs={"slug": moved.tag.slug})
+            url = reverse(request.resolver_match.view_name, kwargs={"slug": moved.slug})
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
@@ -302,16 +301,7 @@ class PublisherDetailView(ListView):
     paginate_by = 50
 
     def get(self, request, *args, **kwargs):
-        """A merged publisher's old page answers 301 to the page of the one it was merged into."""
-        try:
-            self.publisher = selectors.public_publisher(kwargs["slug"])
-        except Http404:
-            target = merged_publisher(kwargs["slug"])
-            if target is None:
-                raise
-            return HttpResponsePermanentRedirect(
-                reverse("sources:publisher", kwargs={"slug": target.slug})
-            )
+        self.publisher = selectors.public_publisher(kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

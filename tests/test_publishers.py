@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from events.models import Entry
 from interchange.jsonlines import export_entries, import_lines
 from sources.models import Publisher, PublisherDomain, PublisherRedirect, Source
 from sources.services import MergeError, get_or_create_source, merge_publishers
@@ -90,6 +91,18 @@ def test_merge_repoints_sources_moves_domains_and_redirects_the_old_page(client,
     assert get_or_create_source("https://bbc.in/x").publisher == bbc
     # The entry now says it is backed by one publisher.
     assert "2 sources from 1 publisher" in client.get(entry.get_absolute_url()).content.decode()
+
+
+def test_an_old_slug_keeps_the_page_number_and_never_leads_to_a_hidden_publisher(client, bbc):
+    old = PublisherFactory(name="BBC News", slug="bbc-news")
+    CitationFactory(entry=EntryFactory(), source=SourceFactory(publisher=old))
+    merge_publishers([old], into=bbc)
+
+    assert client.get("/sources/bbc-news/?page=2")["Location"] == "/sources/bbc/?page=2"
+
+    # The publisher it became is cited only by a draft now: the old slug leaks nothing either.
+    Entry.objects.update(status=Entry.Status.DRAFT)
+    assert client.get("/sources/bbc-news/").status_code == 404
 
 
 def test_a_merge_of_a_merge_keeps_every_old_page_redirecting(client, bbc):
