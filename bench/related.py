@@ -1,6 +1,7 @@
 """Benchmark: related_entries() (cold cache) against django-taggit's similar_objects().
 
     python bench/related.py [--entries 100000] [--tags 5000] [--samples 200] [--explain]
+                             [--no-compare] [--existing]
                              [--first-pass 6000] [--first-exact 100]
 
 Runs on the database DATABASE_URL names (newsroom.settings.dev); without DATABASE_URL it uses
@@ -148,6 +149,17 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--explain", action="store_true", help="print the query plan too")
     parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="time on the published entries the database already holds (e.g. bench/pages.py's"
+        " corpus) instead of generating this benchmark's own",
+    )
+    parser.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="time related_entries() only, not taggit's similar_objects() (80-100x slower)",
+    )
+    parser.add_argument(
         "--first-pass",
         type=int,
         default=related.FIRST_PASS_POSTINGS,
@@ -167,7 +179,9 @@ def main() -> None:
     related.FIRST_PASS_EXACT = args.first_exact
     call_command("migrate", verbosity=0)
     vendor = f"{connection.vendor} ({connection.settings_dict['NAME']})"
-    if corpus_size() != (args.entries, args.tags):
+    if args.existing:
+        print(f"Using the entries already on {vendor}")
+    elif corpus_size() != (args.entries, args.tags):
         print(f"Generating {args.entries} entries and {args.tags} tags on {vendor} ...")
         started = time.perf_counter()
         generate(args.entries, args.tags)
@@ -177,9 +191,10 @@ def main() -> None:
     print(f"  {Entry.objects.count()} entries, {TaggedEntry.objects.count()} tag links in all")
 
     rng = random.Random(SEED + args.samples)
-    live_ids = list(
-        Entry.objects.published().filter(slug__startswith=PREFIX).values_list("pk", flat=True)
-    )
+    live = Entry.objects.published()
+    if not args.existing:
+        live = live.filter(slug__startswith=PREFIX)
+    live_ids = list(live.values_list("pk", flat=True))
     sample = [Entry.objects.get(pk=pk) for pk in rng.sample(live_ids, args.samples)]
 
     cold, theirs, failures = [], [], 0
@@ -188,6 +203,8 @@ def main() -> None:
         # count tables, which no cache holds).
         bump_related_version()
         cold.append(timed(lambda e=entry: related_entries(e)))
+        if args.no_compare:
+            continue
         try:
             theirs.append(timed(lambda e=entry: e.tags.similar_objects()))
         except DatabaseError as error:  # e.g. SQLite's limit on query parameters
