@@ -141,10 +141,11 @@ def test_headline_with_markup_is_escaped_in_json_ld(client):
 
 
 def test_sitemap_index_splits_a_section_into_pages_past_its_limit(client, live, monkeypatch):
-    from reading.sitemaps import EntrySitemap
+    # Three live tags, one per page; entry pages (blocks of ids): tests/test_sitemap_entry_pages.py
+    from reading.sitemaps import TagSitemap
 
-    monkeypatch.setattr(EntrySitemap, "limit", 1)
+    monkeypatch.setattr(TagSitemap, "limit", 1)
     index = client.get("/sitemap.xml").content.decode()
-    assert "/sitemap-entries.xml?p=2" in index and "?p=3" not in index
-    assert client.get("/sitemap-entries.xml?p=2").status_code == 200
-    assert client.get("/sitemap-entries.xml?p=3").status_code == 404
+    assert "/sitemap-tags.xml?p=3" in index and "/sitemap-tags.xml?p=4" not in index
+    assert client.get("/sitemap-tags.xml?p=3").status_code == 200
+    assert client.get("/sitemap-tags.xml?p=4").status_code == 404
