@@ -49,6 +49,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from events.models import Entry  # noqa: E402
+from reading.sitemaps import URLS_PER_PAGE  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 PORT = 8731
@@ -58,6 +59,9 @@ def pages() -> list[tuple[str, str]]:
     """(name, path) of every public page kind, picked from the corpus."""
     entry = Entry.objects.published().order_by("-event_date", "-id")[1000]
     day = entry.event_date
+    # Sitemap entry pages are blocks of ids: the one holding that entry, and the last one.
+    block = URLS_PER_PAGE
+    last_id = Entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return [
         ("ceiling (trivial view)", "/bench/ceiling/"),
         ("/", "/"),
@@ -73,7 +77,8 @@ def pages() -> list[tuple[str, str]]:
         ("RSS", "/feeds/rss/"),
         ("tag RSS", "/tags/topic-7/rss/"),
         ("sitemap index", "/sitemap.xml"),
-        ("sitemap entries page 2", "/sitemap-entries.xml?p=2"),
+        ("sitemap entries page", f"/sitemap-entries.xml?p={(entry.pk - 1) // block + 1}"),
+        ("sitemap entries last page", f"/sitemap-entries.xml?p={max(last_id - 1, 0) // block + 1}"),
         ("entry page", entry.get_absolute_url()),
     ]
 
