@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth (it tells anonymous readers apart), before the views: with DATABASE_REPLICA_URL,
+    # their GETs read from the replica (newsroom/routers.py).
+    "newsroom.routers.PublicReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
@@ -98,7 +101,7 @@ DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("DB_COMMAND_STATEMENT_TIMEOUT_MS", 0)
 
 def _database(url: str) -> dict:
     """One DATABASES entry from a URL, with the persistent connections, health checks and
-    connect and statement timeouts above."""
+    connect and statement timeouts above: the primary and the replica are configured alike."""
     database = dj_database_url.parse(
         url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
@@ -123,6 +126,14 @@ def _database(url: str) -> dict:
 DATABASES = {
     "default": _database(env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
+# An optional read replica of it (newsroom/routers.py): anonymous readers' GETs read there;
+# writes, the admin, signed-in users, commands and transactions read the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    # MIRROR: the test run reads the test database through this alias instead of creating one.
+    DATABASES["replica"] = {**_database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) makes per-process state such as rate limits hold across gunicorn
