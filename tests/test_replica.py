@@ -9,6 +9,7 @@ promises), and the replica's connection sees only committed rows.
 
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -22,9 +23,10 @@ from django.urls import include, path
 
 from events.models import Entry
 from newsroom import process
+from newsroom.outages import database_outage, database_outage_of
 from newsroom.routers import public_read
 from tests.factories import EntryFactory
-from tests.hardening_support import base_settings
+from tests.hardening_support import base_settings, refused_port, swapped_database
 from tests.test_comments_posting import form_data
 
 
@@ -219,3 +221,48 @@ print(json.dumps({"aliases": list(connections), "routers": routers, "reads": rea
         "routers": [],
         "reads": ["default", "default"],
     }
+
+
+# --- outages ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_outage_left_over():
+    yield
+    logging.disable(logging.CRITICAL)
+    try:
+        database_outage.recovered()
+        database_outage_of("replica").recovered()
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+@contextlib.contextmanager
+def replica_down():
+    """The replica refusing connections, on this run's engine."""
+    if connections["default"].vendor == "postgresql":
+        with refused_port() as port, swapped_database("replica", HOST="127.0.0.1", PORT=str(port)):
+            yield
+    else:
+        with swapped_database("replica", NAME="/nonexistent/newsroom/replica.sqlite3"):
+            yield
+
+
+def test_a_replica_that_is_down_is_a_503_for_readers_while_editors_work_on(
+    client, entry, editor, caplog, settings, no_outage_left_over
+):
+    staff = type(client)()
+    staff.force_login(editor)
+    with replica_down():
+        for _ in range(3):
+            response = client.get(entry.get_absolute_url())
+            assert response.status_code == 503
+            assert response["Retry-After"] == str(settings.OUTAGE_RETRY_AFTER)
+            assert b"Please try again in a moment." in response.content
+            # The editor reads the primary: served, and the replica's outage is not over.
+            assert staff.get(entry.get_absolute_url()).status_code == 200
+    assert client.get(entry.get_absolute_url()).status_code == 200
+    log = [r.message for r in caplog.records if r.name == "newsroom.outages"]
+    assert len(log) == 2, log
+    assert log[0].startswith("Database (replica) unavailable: OperationalError")
+    assert log[1].startswith("Database (replica) back after")
