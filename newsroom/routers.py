@@ -66,9 +66,9 @@ class PublicReadMiddleware:
 
 
 class ReplicaRouter:
-    """Reads of public reads go to the replica; every write and every other read to "default"."""
+    """Public reads read the replica; every write and every other read use "default"."""
 
-    def db_for_read(self, model, **hints) -> str | None:
+    def db_for_read(self, model, **hints) -> str:
         if (
             _public_read.get()
             and REPLICA in settings.DATABASES

@@ -7,7 +7,8 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # A "replica" alias that is the test database itself (a test mirror), so tests/test_replica.py
-# can route between two real aliases; the router stays off unless a test turns it on.
+# can route between two real aliases; the router stays off unless a test turns it on. (It
+# replaces a replica that DATABASE_REPLICA_URL in the environment would have configured.)
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
