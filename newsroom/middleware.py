@@ -2,11 +2,10 @@
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from .cache import CacheUnavailable
-from .outages import DATABASE_ERRORS, database_outage, outage_response
+from .outages import DATABASE_ERRORS, database_failed, databases_answered, outage_response
 
 
 class OutageMiddleware:
@@ -22,20 +21,13 @@ class OutageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # Back when a request ended with an open connection and no outage page: Django closes a
-        # connection that failed at the end of the request (CONN_HEALTH_CHECKS), so an open one
-        # was made or used successfully. Checked only during an outage.
-        if (
-            database_outage.ongoing
-            and response.status_code != 503
-            and connection.connection is not None
-        ):
-            database_outage.recovered()
+        if response.status_code != 503:
+            databases_answered()
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if isinstance(exception, DATABASE_ERRORS):
-            database_outage.failed(exception)
+        if isinstance(exception, DATABASE_ERRORS):  # from any alias: the primary or the replica
+            database_failed(exception)
             return outage_response()
         if isinstance(exception, CacheUnavailable):  # already logged by the cache's Outage
             return outage_response()

@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -95,7 +96,43 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {first_line}"
 
 
+# The primary ("default"); each other alias (the read replica) gets its own, made on first use,
+# so a replica that is down is logged as such and the primary's traffic does not end its outage.
 database_outage = Outage("Database")
+_database_outages = {DEFAULT_DB_ALIAS: database_outage}
+_database_outages_lock = threading.Lock()
+
+
+def database_outage_of(alias: str) -> Outage:
+    """The outage state of one database alias: "Database", or "Database (replica)"."""
+    with _database_outages_lock:
+        if alias not in _database_outages:
+            _database_outages[alias] = Outage(f"Database ({alias})")
+        return _database_outages[alias]
+
+
+def database_failed(error: BaseException) -> None:
+    """Count `error` against the database(s) whose connection raised it.
+
+    Django flags a connection whose error may have made it unusable (`errors_occurred`, what
+    CONN_HEALTH_CHECKS reads at the end of the request); an error no connection claims counts
+    against the primary.
+    """
+    failed = [db.alias for db in connections.all(initialized_only=True) if db.errors_occurred]
+    for alias in failed or [DEFAULT_DB_ALIAS]:
+        database_outage_of(alias).failed(error)
+
+
+def databases_answered() -> None:
+    """After a request that did not end in the 503 page: end the outage of every database that
+    has an open connection.
+
+    Django closes a connection that failed at the end of the request (CONN_HEALTH_CHECKS), so an
+    open one was made or used successfully. Reads one flag per alias unless an outage is on.
+    """
+    for alias, outage in list(_database_outages.items()):
+        if outage.ongoing and connections[alias].connection is not None:
+            outage.recovered()
 
 
 def outage_response() -> HttpResponse:
@@ -118,6 +155,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database error that escaped a middleware is an outage too (503)."""
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_ERRORS):
-        database_outage.failed(error)
+        database_failed(error)
         return outage_response()
     return defaults.server_error(request)

@@ -130,18 +130,23 @@ def base_settings(**env: str):
 
 
 @contextlib.contextmanager
-def default_database(**overrides):
-    """Point the default database alias at another server (one that is down or hung) for the
-    duration of the block, then give the real connection back untouched."""
+def swapped_database(alias: str, **overrides):
+    """Point a database alias at another server (one that is down or hung) for the duration of
+    the block, then give the real connection back untouched."""
     from django.db import connections
     from django.db.utils import load_backend
 
-    original = connections["default"]
+    original = connections[alias]
     settings_dict = {**original.settings_dict, **overrides}
-    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="default")
-    connections["default"] = wrapper
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias=alias)
+    connections[alias] = wrapper
     try:
         yield wrapper
     finally:
         wrapper.close()
-        connections["default"] = original
+        connections[alias] = original
+
+
+def default_database(**overrides):
+    """`swapped_database` for the default alias."""
+    return swapped_database("default", **overrides)

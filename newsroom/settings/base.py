@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth (it tells anonymous readers apart), before the views: with DATABASE_REPLICA_URL,
+    # their GETs read from the replica (newsroom/routers.py).
+    "newsroom.routers.PublicReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
@@ -86,14 +89,6 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL picks the database: postgres://user@host:5432/name, or SQLite when unset.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
 # Seconds to wait for a connection (PostgreSQL's connect_timeout; libpq counts 1 as 2) or, on
 # SQLite, for a locked database file.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
@@ -102,18 +97,43 @@ DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
 # imports, exports). 0 means no limit.
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
 DB_COMMAND_STATEMENT_TIMEOUT_MS = env_int("DB_COMMAND_STATEMENT_TIMEOUT_MS", 0)
-DATABASES["default"].setdefault("OPTIONS", {})
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    _statement_timeout = (
-        DB_STATEMENT_TIMEOUT_MS if process.role == process.WEB else DB_COMMAND_STATEMENT_TIMEOUT_MS
+
+
+def _database(url: str) -> dict:
+    """One DATABASES entry from a URL, with the persistent connections, health checks and
+    connect and statement timeouts above: the primary and the replica are configured alike."""
+    database = dj_database_url.parse(
+        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
-    _libpq_options = DATABASES["default"]["OPTIONS"].get("options", "")
-    DATABASES["default"]["OPTIONS"].update(
-        connect_timeout=DB_CONNECT_TIMEOUT,
-        options=f"{_libpq_options} -c statement_timeout={_statement_timeout}".strip(),
-    )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", DB_CONNECT_TIMEOUT)
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        statement_timeout = (
+            DB_STATEMENT_TIMEOUT_MS
+            if process.role == process.WEB
+            else DB_COMMAND_STATEMENT_TIMEOUT_MS
+        )
+        libpq_options = options.get("options", "")
+        options.update(
+            connect_timeout=DB_CONNECT_TIMEOUT,
+            options=f"{libpq_options} -c statement_timeout={statement_timeout}".strip(),
+        )
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        options.setdefault("timeout", DB_CONNECT_TIMEOUT)
+    return dict(database)
+
+
+# DATABASE_URL picks the database: postgres://user@host:5432/name, or SQLite when unset.
+DATABASES = {
+    "default": _database(env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+# An optional read replica of it (newsroom/routers.py): anonymous readers' GETs read there;
+# writes, the admin, signed-in users, commands and transactions read the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    # MIRROR: the test run reads the test database through this alias instead of creating one.
+    DATABASES["replica"] = {**_database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) makes per-process state such as rate limits hold across gunicorn
