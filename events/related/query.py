@@ -128,12 +128,14 @@ near_scored AS (
     SELECT id, score FROM more_scored
 ),
 far_bar AS (
-    -- The bar again, now from every exactly scored candidate of the first pass. The inner
-    -- LIMIT keeps the sorted list as it is, so liveness is checked on the best few only.
+    -- The bar again, now from every exactly scored candidate of the first pass. The outer
+    -- ORDER BY is needed: SQL keeps no subquery's order, and a plan that checks liveness with
+    -- a hash join instead of probing in order picked a wrong (too high) bar.
     SELECT score FROM (
         SELECT id, score FROM near_scored ORDER BY score DESC LIMIT 1000000000
     ) ordered
     WHERE EXISTS ({live:ordered.id})
+    ORDER BY score DESC
     LIMIT 1 OFFSET {offset}
 ),
 far AS (
@@ -159,13 +161,13 @@ scored AS (
     SELECT id, score FROM far_scored
 ),
 cutoff AS (
-    -- The limit-th best live rounded score. The inner LIMIT keeps the sorted list as it is, so
-    -- liveness is checked on the best few only, as the outer LIMIT pulls them.
+    -- The limit-th best live rounded score (ordered again outside: see far_bar).
     SELECT score FROM (
         SELECT s.id, {round_score} AS score FROM scored s
         ORDER BY s.score DESC LIMIT 1000000000
     ) ordered
     WHERE EXISTS ({live:ordered.id})
+    ORDER BY score DESC
     LIMIT 1 OFFSET {offset}
 ),
 best AS (
