@@ -23,7 +23,6 @@ from taggit.models import Tag
 
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry, TagAlias, TagCount, TaggedEntry, TagRedirect
-from events.search import refresh_search_tags
 from events.signals import entries_written_in_bulk
 
 from .models import AuditEvent, TagMerge
@@ -67,14 +66,13 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 
 def _refresh(entry_ids: Iterable[int]) -> None:
-    """Search text of the entries whose tags changed; then tell whoever follows entries.
+    """Tell whoever follows entries that these entries' tags changed.
 
-    The tag links were rewritten in bulk (no per-row signal): the related-stories cache, the
-    page cache and the API's changes feed hear of it through `entries_written_in_bulk`.
+    The tag links were rewritten in bulk (no per-row signal): the entries' search text, the
+    related-stories cache, the page cache and the API's changes feed hear of it through
+    `entries_written_in_bulk`.
     """
     ids = sorted(set(entry_ids))
-    for chunk in _chunks(ids):
-        refresh_search_tags(chunk)
     entries_written_in_bulk.send(sender=TaggedEntry, entry_ids=ids, created=False)
 
 

@@ -106,21 +106,22 @@ def search(entries: QuerySet, text: str) -> QuerySet:
     )
 
 
-def refresh_search_tags(entry_ids: Iterable[int]) -> None:
-    """Copy each entry's tag names into `search_tags`: one read, one bulk update."""
+def refresh_search_tags(entry_ids: Iterable[int], *, chunk: int = 2000) -> None:
+    """Copy each entry's tag names into `search_tags`: per chunk of ids, one read and one bulk
+    update (an import of a million entries is read a chunk at a time)."""
     from .models import Entry, TaggedEntry
 
-    ids = set(entry_ids)
-    if not ids:
-        return
-    names: dict[int, list[str]] = defaultdict(list)
-    for entry_id, name in (
-        TaggedEntry.objects.filter(content_object_id__in=ids)
-        .order_by("tag__name")
-        .values_list("content_object_id", "tag__name")
-    ):
-        names[entry_id].append(name)
-    entries = list(Entry.objects.filter(pk__in=ids).only("pk", "search_tags"))
-    for entry in entries:
-        entry.search_tags = " ".join(names[entry.pk])
-    Entry.objects.bulk_update(entries, ["search_tags"])
+    ids = sorted(set(entry_ids))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        names: dict[int, list[str]] = defaultdict(list)
+        for entry_id, name in (
+            TaggedEntry.objects.filter(content_object_id__in=part)
+            .order_by("tag__name")
+            .values_list("content_object_id", "tag__name")
+        ):
+            names[entry_id].append(name)
+        entries = list(Entry.objects.filter(pk__in=part).only("pk", "search_tags"))
+        for entry in entries:
+            entry.search_tags = " ".join(names[entry.pk])
+        Entry.objects.bulk_update(entries, ["search_tags"])

@@ -47,6 +47,11 @@ def tag_deleted(sender, instance, **kwargs):
     refresh_search_tags(getattr(instance, "_tagged_entry_ids", []))
 
 
+def entries_written(sender, entry_ids, **kwargs) -> None:
+    """Bulk writes (imports, tag merges) send no m2m_changed: refresh their entries' tag names."""
+    refresh_search_tags(entry_ids)
+
+
 def entry_or_tag_changed(sender, **kwargs) -> None:
     # Any save: status, dates, headline and slug all show in (or gate) the related widget, and
     # a new entry changes N. Saves are rare next to page views, so precision here buys nothing.
@@ -78,3 +83,4 @@ def connect() -> None:
         entry_tag_links_changed, sender=TaggedEntry, dispatch_uid="related_tags_changed"
     )
     entries_written_in_bulk.connect(entry_or_tag_changed, dispatch_uid="related_bulk_entries")
+    entries_written_in_bulk.connect(entries_written, dispatch_uid="search_tags_bulk_entries")

@@ -31,6 +31,7 @@ from taggit.models import Tag
 
 from events.limits import STORY_MAX_LENGTH
 from events.models import Entry, TaggedEntry
+from events.search import refresh_search_tags
 from events.tagging import alias_targets
 from sources.links import domain_of, normalize_url
 from sources.models import PUBLISHER_NAME_MAX_LENGTH, Citation, Publisher, Source
@@ -275,6 +276,8 @@ class ArchiveImporter:
             if t.pk not in have
         ]
         TaggedEntry.objects.bulk_create(new)
+        if new:  # bulk_create sends no m2m_changed: the tag names search weighs
+            refresh_search_tags([entry.pk])
         return bool(new)
 
     def _set_sources(self, entry: Entry, links: list[SourceLink]) -> bool:

@@ -4,12 +4,15 @@ Runs on both databases (the CI suite runs on SQLite and PostgreSQL); the tests t
 PostgreSQL's own features (stemming, websearch syntax, the GIN index) run on PostgreSQL only.
 """
 
+import json
+
 import pytest
 from django.db import connection
 from taggit.models import Tag
 
 from events import search
 from events.models import Entry
+from interchange.jsonlines import import_lines
 from reading.templatetags.reading import snippet
 from tests.factories import EntryFactory
 
@@ -138,3 +141,24 @@ def test_search_uses_the_gin_index():
         finally:
             cursor.execute("SET enable_seqscan = on")
     assert "entry_search_document_gin" in plan
+
+
+def test_entries_imported_in_bulk_are_found_by_their_tag_names(client):
+    # The JSON Lines import writes tag links in bulk (no m2m_changed): the search text of its
+    # entries is still refreshed, so a tag's name finds them.
+    line = {
+        "event_date": "2014-02-19",
+        "slug": "bulk-imported",
+        "headline": "Delegates meet again",
+        "body": "",
+        "status": "published",
+        "publish_at": "2014-02-19T12:00:00+00:00",
+        "tags": [{"name": "Zanzibar accord", "slug": "zanzibar-accord"}],
+        "sources": [],
+        "comments": [],
+    }
+    assert import_lines([json.dumps(line)]).entries_created == 1
+
+    assert Entry.objects.get(slug="bulk-imported").search_tags == "Zanzibar accord"
+    found = client.get("/events/", {"q": "zanzibar"}).context["entries"]
+    assert [e.slug for e in found] == ["bulk-imported"]
