@@ -1,14 +1,16 @@
 """Benchmark every public page: served by gunicorn, driven by wrk, against the ceiling.
 
     DATABASE_URL=postgres://... python bench/pages.py [--entries 100000] [--duration 10]
-        [--connections 32] [--modes uncached,cached] [--server-time 30] [--explain]
+        [--connections 32] [--modes uncached,cached] [--server-time 30] [--explain] [--sql-build]
 
-Builds the corpus with bench/import.py's generator (or reuses it when the database already
-holds exactly --entries entries), collects static files, then for each mode starts gunicorn
-with our gunicorn.conf.py and production settings (plus BENCH_CEILING_VIEW for the ceiling, a
-trivial view behind the same middleware) and runs `wrk -t2 -c<connections> -d<duration>s
---latency` on each page after a short warm-up. "cached" sets REDIS_URL (Redis database 7 of
-127.0.0.1:6379, emptied first) so the shared page cache serves anonymous readers.
+Builds the corpus with bench/import.py's generator through import_events, or with --sql-build
+the same rows by set-based SQL (bench/_sql_corpus.py, PostgreSQL; minutes instead of hours at
+1,000,000), or reuses it when the database already holds exactly --entries entries; collects
+static files, then for each mode starts gunicorn with our gunicorn.conf.py and production
+settings (plus BENCH_CEILING_VIEW for the ceiling, a trivial view behind the same middleware)
+and runs `wrk -t2 -c<connections> -d<duration>s --latency` on each page after a short warm-up.
+"cached" sets REDIS_URL (Redis database 7 of 127.0.0.1:6379, emptied first) so the shared page
+cache serves anonymous readers.
 
 Prints req/s, p50, p99 and the share of the ceiling, measured right before each page (half
 the duration, at least 3 s) because on a shared machine the ceiling moves during a run. With
@@ -41,10 +43,14 @@ spec = importlib.util.spec_from_file_location("bench_import", ROOT / "bench" / "
 assert spec is not None and spec.loader is not None
 bench_import = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench_import)  # sets Django up, DEBUG off
+spec = importlib.util.spec_from_file_location("sql_corpus", ROOT / "bench" / "_sql_corpus.py")
+assert spec is not None and spec.loader is not None
+sql_corpus = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sql_corpus)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -83,18 +89,23 @@ def pages() -> list[tuple[str, str]]:
     ]
 
 
-def build_corpus(count: int) -> None:
+def build_corpus(count: int, *, sql: bool = False) -> None:
     call_command("migrate", verbosity=0)
     if Entry.objects.count() == count:
         print(f"Reusing the corpus of {count} entries")
         return
-    print(f"Building a corpus of {count} entries ...", flush=True)
+    how = "by set-based SQL" if sql else "through import_events"
+    print(f"Building a corpus of {count} entries {how} ...", flush=True)
     started = time.perf_counter()
     bench_import.empty_tables()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "entries.jsonl"
-        bench_import.generate(path, count)
-        call_command("import_events", str(path), verbosity=0)
+    if sql:
+        with transaction.atomic(), connection.cursor() as cursor:
+            sql_corpus.build(cursor, count)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "entries.jsonl"
+            bench_import.generate(path, count)
+            call_command("import_events", str(path), verbosity=0)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")
@@ -261,9 +272,14 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated page names to run (default: all)")
     parser.add_argument("--server-time", type=int, default=0, metavar="N")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--sql-build",
+        action="store_true",
+        help="build a missing corpus with bench/_sql_corpus.py (PostgreSQL) instead of the import",
+    )
     args = parser.parse_args()
 
-    build_corpus(args.entries)
+    build_corpus(args.entries, sql=args.sql_build)
     targets = pages()
     if args.only:
         wanted = set(args.only.split(","))

@@ -7,6 +7,7 @@ by blocks of entry ids, so no page counts the archive or skips rows with OFFSET.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -17,6 +18,7 @@ from django.utils import timezone
 from events.models import Entry
 
 from . import selectors
+from .cards import Links
 from .pagination import IdBlockPaginator
 
 # The protocol allows 50,000; smaller pages keep each request's work (one URL reversed and
@@ -45,6 +47,14 @@ class EntrySitemap(Sitemap):
 
     def items(self):
         return Entry.objects.published().order_by("pk").only("event_date", "slug", "updated")
+
+    @functools.cached_property
+    def _links(self) -> Links:
+        return Links()
+
+    def location(self, entry):
+        # The entry's URL filled into its pattern, reversed once per page rather than per URL.
+        return self._links.entry(entry.event_date, entry.slug)
 
     def lastmod(self, entry):
         return entry.updated
