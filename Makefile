@@ -55,9 +55,10 @@ lint: $(VENV)/.installed-dev ## ruff (lint and format check), mypy, djLint
 	$(BIN)/mypy
 	$(BIN)/djlint templates desk/templates --lint
 
-check: $(VENV)/.installed-dev ## Django's system checks and makemigrations --check
+check: $(VENV)/.installed-dev ## Django's system checks, makemigrations --check, links in README.md and docs/
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python docs/check_links.py
 
 # Every benchmark under bench/ on the configured database (DATABASE_URL); figures go to
 # docs/performance.md by hand, never into timed tests.
