@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 def production_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str, str]:
-    """The environment production needs (README), for plain HTTP on 127.0.0.1."""
+    """The environment production needs (docs/operations.md), for plain HTTP on 127.0.0.1."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",

@@ -56,6 +56,6 @@ def env_required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(
             f"The environment variable {name} is required in production; "
-            "see README.md, 'Running in production'."
+            "see docs/operations.md, 'Environment variables'."
         )
     return value
