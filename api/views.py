@@ -229,9 +229,7 @@ def list_tags(request, page: Query[PageQuery]):
     }
 
 
-@api.get(
-    "/tags/{slug}/", response={200: TagDetailOut, **MOVED, **ERRORS}, operation_id="getTag"
-)
+@api.get("/tags/{slug}/", response={200: TagDetailOut, **MOVED, **ERRORS}, operation_id="getTag")
 def get_tag(request, slug: Path[str]):
     """A tag that a published entry carries, with its count and the tags seen with it.
 
