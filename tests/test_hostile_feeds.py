@@ -11,7 +11,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-import feedparser
+import feedparser  # type: ignore[import-untyped]  # no inline types, no stub package
 import pytest
 from django.contrib.syndication.views import Feed
 from django.urls import URLPattern, URLResolver, get_resolver

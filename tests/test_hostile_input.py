@@ -33,7 +33,7 @@ def member(username: str, group: str | None, **fields):
 # --- drafts by URL: previews need the entry's view or change permission ------------------------
 
 
-UNPUBLISHED = {
+UNPUBLISHED: dict[str, dict] = {
     "draft": {"draft": True},
     "review": {"status": Entry.Status.REVIEW, "publish_at": None},
     "scheduled": {"scheduled": True},
