@@ -13,6 +13,14 @@ from taggit.models import Tag, TaggedItemBase
 from . import text
 from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, STORY_MAX_LENGTH, TAG_MAX_LENGTH
 
+# Either lets a desk member open an unpublished entry by its URL (a preview).
+PREVIEW_PERMISSIONS = ("events.view_entry", "events.change_entry")
+
+
+def can_preview(user) -> bool:
+    """Whether `user` may open drafts, entries in review and scheduled entries by URL."""
+    return any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
+
 
 class EntryQuerySet(models.QuerySet["Entry"]):
     def published(self):
@@ -47,8 +55,10 @@ class EntryQuerySet(models.QuerySet["Entry"]):
         )
 
     def visible_to(self, user):
-        """What `user` may open by URL: staff see drafts too (with a banner), readers only live."""
-        if user.is_authenticated and user.is_staff:
+        """What `user` may open by URL: live entries, and for a desk member who may view or
+        change entries (reporters, editors) drafts, entries in review and scheduled ones too,
+        as previews with a banner. Other staff (moderators) see what readers see."""
+        if user.is_authenticated and user.is_staff and can_preview(user):
             return self.all()
         return self.published()
 

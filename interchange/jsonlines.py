@@ -37,6 +37,9 @@ from .models import ArchiveRecord
 
 # One line holds one entry; a line longer than this is refused rather than parsed.
 MAX_LINE_CHARS = 1_000_000
+# An exported record nests five levels at most (the line, its sources, a source, its publisher,
+# other_domains); a line nested deeper than this is refused before anything walks it.
+MAX_NESTING = 16
 # The format this module writes. Version 1 (no "format_version" key, no corrections) still imports.
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -227,6 +230,22 @@ def _text(record, key, line, *, max_length=None, required=False) -> str:
     return value
 
 
+def nesting(value: Any) -> int:
+    """How deep lists and objects nest in a decoded value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_line(text: str, line: int) -> dict[str, Any]:
     """Decode and check one line; raises LineError with the reason."""
     _need(len(text) <= MAX_LINE_CHARS, line, f"line longer than {MAX_LINE_CHARS:,} characters")
@@ -234,6 +253,9 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         record = json.loads(text)
     except json.JSONDecodeError as error:
         raise LineError(line, f"not JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:  # the decoder's own limit, far past MAX_NESTING
+        raise LineError(line, f"nested deeper than {MAX_NESTING} levels") from None
+    _need(nesting(record) <= MAX_NESTING, line, f"nested deeper than {MAX_NESTING} levels")
     _need(isinstance(record, dict), line, "not a JSON object")
     version = record.get("format_version", 1)
     _need(
@@ -793,10 +815,13 @@ def write_batch(writer: _BatchWriter, batch: dict[int, dict[str, Any]]) -> None:
 
 
 def read_lines(stream) -> Iterator[str]:
-    """Lines of a binary stream decoded as UTF-8; a bad byte becomes a LineError for its line."""
+    """Lines of a binary stream decoded as UTF-8; a bad byte becomes a LineError for its line.
+
+    A byte-order mark opening the file (as some Windows editors write) is read past.
+    """
     for number, raw in enumerate(stream, 1):
         try:
-            yield raw.decode("utf-8")
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as error:
             raise LineError(number, f"not UTF-8 at byte {error.start} of the line") from None
 
