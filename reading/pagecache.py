@@ -24,6 +24,7 @@ If-Modified-Since with 304 without running the view; a miss adds ETag and Last-M
 conditional GET works on every public page.
 """
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -124,11 +125,12 @@ def apply_page_invalidations() -> int:
 
 
 def apply_after_commit() -> None:
-    """`apply_page_invalidations` after a write commits; what it cannot apply waits for a check."""
-    try:
+    """`apply_page_invalidations` after a write commits; what it cannot apply stays recorded.
+
+    `check_page_invalidations` (or, later, a task queue) applies it once the cache answers.
+    """
+    with contextlib.suppress(CacheMissedBump, DatabaseError):
         apply_page_invalidations()
-    except (CacheMissedBump, DatabaseError):
-        pass  # the records stay; `check_page_invalidations` applies them
 
 
 _last_check = -float("inf")
@@ -149,10 +151,8 @@ def check_page_invalidations() -> None:
         if now - _last_check < settings.PAGE_INVALIDATION_CHECK_SECONDS:
             return
         _last_check = now
-    try:
+    with contextlib.suppress(CacheMissedBump, DatabaseError):
         apply_page_invalidations()
-    except (CacheMissedBump, DatabaseError):
-        pass
 
 
 def _next_publish(known: float | None) -> float:

@@ -168,8 +168,10 @@ class RedisServer:
             probe.bind((REDIS_HOST, 0))
             self.port = probe.getsockname()[1]
         self.process = subprocess.Popen(
-            [server, "--port", str(self.port), "--bind", REDIS_HOST, "--save", ""]
-            + ["--appendonly", "no", "--dir", directory],
+            [
+                *(server, "--port", str(self.port), "--bind", REDIS_HOST),
+                *("--save", "", "--appendonly", "no", "--dir", directory),
+            ],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
