@@ -70,7 +70,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 bench: $(VENV)/.installed-bench ## every benchmark under bench/ on DATABASE_URL (BENCH_ARGS passes options)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
-# Kill and restart a throwaway PostgreSQL and Redis under light load (drills/outage.py, ~1 min;
+# Kill and restart a throwaway PostgreSQL and Redis under light load (drills/outage.py, ~2 min;
 # needs PostgreSQL's initdb/pg_ctl in PG_BIN and redis-server; run by .ci/run).
 drill: $(VENV)/.installed-dev ## outage drill: throwaway PostgreSQL and Redis killed and restarted under load
 	$(BIN)/python drills/outage.py

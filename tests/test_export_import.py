@@ -182,6 +182,9 @@ def test_import_writes_a_batch_with_a_fixed_number_of_queries(tmp_path):
         assert report.entries_created == count, report.errors
         return len(queries)
 
+    # The first write of a transaction records the page invalidation (one INSERT); this test's
+    # transaction holds every import, so a first import takes that query out of the comparison.
+    queries_for(1, 1000)
     assert queries_for(5, 0) == queries_for(50, 100)
 
 

@@ -177,6 +177,10 @@ else:
 # share, so it is on by default exactly when REDIS_URL is set.
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Each web process applies the invalidations the cache missed (Redis down or hung during a
+# write's bump, or a write from a process without REDIS_URL) at most this often: the longest a
+# stale copy is served after both the commit and Redis answering again. One query per interval.
+PAGE_INVALIDATION_CHECK_SECONDS = env_float("PAGE_INVALIDATION_CHECK_SECONDS", 5)
 # A trivial view behind the same middleware, at /bench/ceiling/, for benchmarks only.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
