@@ -1,8 +1,5 @@
 """The one public write: a reader posts a comment, then is redirected back (post/redirect/get)."""
 
-import ipaddress
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
@@ -11,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from events.models import Entry
+from newsroom.clients import client_address
 
 from . import services
 from .forms import CommentForm, spend_form_token
@@ -22,16 +20,6 @@ ALREADY_SENT = (
     "This form was already sent, so it was not sent again: your comment was received once. "
     "To write another, use the form below."
 )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's IP from COMMENTS_IP_HEADER (first address if a list), or None if invalid."""
-    raw = request.META.get(settings.COMMENTS_IP_HEADER, "") or ""
-    candidate = raw.split(",")[0].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def _refuse(request: HttpRequest, entry: Entry, status: int, message: str) -> HttpResponse:
@@ -85,7 +73,8 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return render(
             request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
         )
-    sender = f"{client_ip(request) or ''} {normalize_email(form.cleaned_data['email'])}"
+    ip_address = client_address(request)
+    sender = f"{ip_address or ''} {normalize_email(form.cleaned_data['email'])}"
     if not spend_form_token(form.cleaned_data["token"], sender=sender):
         # A double click, a resent form, or a script replaying one token: store nothing more.
         return _back_to_entry(request, entry, ALREADY_SENT, level=messages.INFO)
@@ -95,7 +84,7 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             body=form.cleaned_data["body"],
-            ip_address=client_ip(request),
+            ip_address=ip_address,
             user=request.user,
         )
     except services.CommentRefused as refusal:

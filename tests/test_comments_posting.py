@@ -306,10 +306,10 @@ def test_rate_limit_resets_when_the_window_passes(client, entry, settings, monke
     settings.COMMENTS_RATE_LIMIT = 1
     settings.COMMENTS_RATE_WINDOW_MINUTES = 10
     now = time.time()
-    monkeypatch.setattr("comments.ratelimit.time.time", lambda: now)
+    monkeypatch.setattr("newsroom.ratelimit.time.time", lambda: now)
     assert client.post(post_url(entry), form_data(entry)).status_code == 302
     assert client.post(post_url(entry), form_data(entry)).status_code == 429
-    monkeypatch.setattr("comments.ratelimit.time.time", lambda: now + 601)
+    monkeypatch.setattr("newsroom.ratelimit.time.time", lambda: now + 601)
     assert client.post(post_url(entry), form_data(entry)).status_code == 302
     assert Comment.objects.count() == 2
 
@@ -320,7 +320,7 @@ def test_unparseable_client_ip_is_stored_as_none(client, entry):
 
 
 def test_ip_is_read_from_the_configured_proxy_header(client, entry, settings):
-    settings.COMMENTS_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     client.post(post_url(entry), form_data(entry), HTTP_X_REAL_IP="2001:db8::1")
     assert Comment.objects.get().ip_address == "2001:db8::1"
 
