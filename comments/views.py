@@ -1,5 +1,6 @@
 """The one public write: a reader posts a comment, then is redirected back (post/redirect/get)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
@@ -11,7 +12,13 @@ from events.models import Entry
 from newsroom.clients import client_address
 
 from . import services
-from .forms import CommentForm, spend_form_token
+from .forms import (
+    STARTED_COOKIE,
+    CommentForm,
+    make_started_stamp,
+    read_started_stamp,
+    spend_form_token,
+)
 from .models import normalize_email
 
 AWAITS_MODERATION = "Thank you: your comment awaits moderation."
@@ -65,7 +72,8 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return forbidden
     if not services.comments_open(entry):  # before the form, so no form errors on a closed entry
         return _refuse(request, entry, 403, "Comments are closed on this entry.")
-    form = CommentForm(request.POST, entry=entry)
+    started_at = read_started_stamp(request.COOKIES.get(STARTED_COOKIE))
+    form = CommentForm(request.POST, entry=entry, started_at=started_at)
     valid = form.is_valid()
     if form.looks_like_bot:
         return _back_to_entry(request, entry, AWAITS_MODERATION)
@@ -91,3 +99,32 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return _refuse(request, entry, refusal.status, refusal.message)
     approved = comment.status == comment.Status.APPROVED
     return _back_to_entry(request, entry, PUBLISHED_AT_ONCE if approved else AWAITS_MODERATION)
+
+
+# A transparent 1×1 GIF.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+def started(request: HttpRequest) -> HttpResponse:
+    """The image the stylesheet loads when a reader first focuses a comment form.
+
+    It sets the signed "started" cookie (see comments.forms) unless the reader holds a valid
+    one already, so focusing the form again does not move their start. Never cached: every
+    reader gets their own time.
+    """
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    if read_started_stamp(request.COOKIES.get(STARTED_COOKIE)) is None:
+        response.set_cookie(
+            STARTED_COOKIE,
+            make_started_stamp(),
+            max_age=int(settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600),
+            path="/comments/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from comments import services
-from comments.forms import make_form_token
+from comments.forms import STARTED_COOKIE, make_form_token, make_started_stamp
 from comments.models import Block, Comment
 from tests.factories import EntryFactory
 
@@ -151,7 +151,9 @@ def test_filled_honeypot_is_dropped_silently(client, entry):
 
 def test_form_posted_faster_than_the_minimum_time_is_dropped_silently(client, entry, settings):
     settings.COMMENTS_MIN_SECONDS = 5
-    token = make_form_token(entry.pk, issued_at=time.time() - 1)
+    # The page's (shared) token; the reader's start, one second ago, is the "started" cookie.
+    token = make_form_token(entry.pk, issued_at=time.time() - 3600, shared=True)
+    client.cookies[STARTED_COOKIE] = make_started_stamp(now=time.time() - 1)
     response = client.post(post_url(entry), form_data(entry, token=token), follow=True)
     assert response.status_code == 200
     assert AWAITS in response.content.decode()
