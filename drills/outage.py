@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from _site import free_port, get, page_urls, prepare, production_env, start_gunicorn, stop
+# bench/ is on sys.path (above); mypy knows bench/_site.py as bench._site.
+from _site import free_port, get, page_urls, prepare, production_env, start_gunicorn, stop  # type: ignore[import-not-found]
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 OUTAGE_SECONDS = 8
