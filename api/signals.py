@@ -24,7 +24,9 @@ def entries_written(sender, entry_ids, created=False, **kwargs) -> None:
 
 def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
     if not raw:
-        instance._api_state_before = changes.entry_state(instance.pk)
+        # Carried on the instance from pre_save to post_save (one save, one instance); Entry
+        # declares no such attribute because only this app's receivers use it.
+        instance._api_state_before = changes.entry_state(instance.pk)  # type: ignore[attr-defined]
 
 
 def entry_saved(sender, instance: Entry, raw=False, **kwargs) -> None:

@@ -256,15 +256,6 @@ class WorkflowError(ValueError):
 
 
 @transaction.atomic
-def submit_for_review(entry: Entry, *, user) -> Entry:
-    """A reporter hands a draft to the editors; the editor's earlier note is kept for them."""
-    if entry.status != Entry.Status.DRAFT:
-        raise WorkflowError("Only a draft can be submitted for review.")
-    entry.status = Entry.Status.REVIEW
-    return save_entry(entry, user=user, action=Action.SUBMIT)
-
-
-@transaction.atomic
 def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange:
     """Keep a reporter's edit to a live entry aside until an editor approves it.
 

@@ -40,7 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from _site import (
+# bench/ is on sys.path (above); mypy knows bench/_site.py as bench._site.
+from _site import (  # type: ignore[import-not-found]
     free_port,
     get,
     manage,

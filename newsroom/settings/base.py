@@ -245,9 +245,13 @@ COMMENTS_FORM_MAX_AGE_HOURS = env_int("COMMENTS_FORM_MAX_AGE_HOURS", 24)
 COMMENTS_PER_PAGE = 50
 # Email the Moderators group about each new pending comment (through EMAIL_BACKEND).
 COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", False)
-# Where the client's IP is read from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that
-# sets it (never a header the client can forge past your proxy).
-COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
+# The client's address (newsroom/clients.py), for sign-in throttling, comments and the API:
+# REMOTE_ADDR, or the header your proxies write (X-Forwarded-For, X-Real-IP; either spelling).
+# Proxies append to X-Forwarded-For and the client writes its start, so the address is read
+# CLIENT_IP_TRUSTED_PROXIES places from the right: set it to the number of proxies you run in
+# front of the app. COMMENTS_IP_HEADER is the older name of CLIENT_IP_HEADER, still read.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR"))
+CLIENT_IP_TRUSTED_PROXIES = env_int("CLIENT_IP_TRUSTED_PROXIES", 1)
 # Related stories (events/related.py): how long a cached related list may live. It bounds how
 # late a scheduled entry shows up in other entries' widgets after its publish time passes.
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
@@ -267,8 +271,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "newsroom.signin.lockout_response"
-# The client address comes from the same header as the comment rate limit's.
-AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+# The one client address (newsroom/clients.py), as comments and the API read it.
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_address"
 # No start-up banner on every management command; lockouts are still logged.
 AXES_VERBOSE = False
 
