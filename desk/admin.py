@@ -327,7 +327,9 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         if form.outcome.hold:
             return []  # the formsets were not saved: the change is held, not made
-        return super().construct_change_message(request, form, formsets, add)
+        # A merge that kept their sources did not save the citation formset: nothing to say.
+        saved = [formset for formset in formsets if hasattr(formset, "new_objects")]
+        return super().construct_change_message(request, form, saved, add)
 
     def log_change(self, request, obj, message):
         form = getattr(request, "_desk_form", None)
