@@ -152,38 +152,41 @@ def harbour_entry() -> Entry:
     return entry
 
 
-def one_editor_saves(entry: Entry, user, field: str):
-    """A job: open the change page, wait for the others, save a change to `field`."""
+def opened_form(entry: Entry, user, field: str) -> tuple[Client, dict[str, str]]:
+    """An editor's change page as they would post it back with their change to `field`."""
+    client = signed_in(user)
+    data = form_for(entry, client, **CHANGES[field])
+    if field == "comments_open":
+        data.pop("comments_open", None)
+    if field == "sources":
+        prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+        n = int(data[f"{prefix}-TOTAL_FORMS"])
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(n + 1),
+                f"{prefix}-{n}-url": NEW_SOURCE,
+                f"{prefix}-{n}-title": "A second look at the harbour",
+                f"{prefix}-{n}-position": "5",
+            }
+        )
+    return client, data
 
-    def job(barrier: threading.Barrier):
-        client = signed_in(user)
-        data = form_for(entry, client, **CHANGES[field])
-        if field == "comments_open":
-            data.pop("comments_open", None)
-        if field == "sources":
-            prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix(
-                "-TOTAL_FORMS"
-            )
-            n = int(data[f"{prefix}-TOTAL_FORMS"])
-            data.update(
-                {
-                    f"{prefix}-TOTAL_FORMS": str(n + 1),
-                    f"{prefix}-{n}-url": NEW_SOURCE,
-                    f"{prefix}-{n}-title": "A second look at the harbour",
-                    f"{prefix}-{n}-position": "5",
-                }
-            )
+
+def saves_at_once(entry: Entry, client: Client, data: dict[str, str]):
+    """A job: wait for the others, then post the form."""
+
+    def job(barrier: threading.Barrier) -> int:
         barrier.wait()
-        response = client.post(change_url(entry), data)
-        return response.status_code
+        return client.post(change_url(entry), data).status_code
 
     return job
 
 
 def run_concurrent_saves(parallel: Parallel) -> tuple[dict[str, object], int]:
+    """Ten editors open the entry (version 1), then all save at the same moment."""
     entry = harbour_entry()
-    editors = {field: member(f"editor_{field}", "Editors") for field in CHANGES}
-    jobs = [one_editor_saves(entry, editors[field], field) for field in CHANGES]
+    forms = [opened_form(entry, member(f"ed_{f}", "Editors"), f) for f in CHANGES]
+    jobs = [saves_at_once(entry, client, data) for client, data in forms]
     results = dict(zip(CHANGES, parallel.run(jobs), strict=True))
     return results, entry.pk
 
@@ -215,3 +218,21 @@ def test_ten_parallel_saves_of_different_fields_from_one_version_all_land_and_no
 ):
     results, pk = run_concurrent_saves(parallel)
     assert_every_acknowledged_field_is_kept(parallel, results, pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editors_opening_an_entry_at_once_all_get_the_page_and_it_is_kept_once(parallel):
+    entry = harbour_entry()  # as an import leaves it: version 1, no revision
+    clients = [signed_in(member(f"ed_{n}", "Editors")) for n in range(8)]
+
+    def opens(client: Client):
+        def job(barrier: threading.Barrier) -> int:
+            barrier.wait()
+            return client.get(change_url(entry)).status_code
+
+        return job
+
+    assert parallel.run([opens(client) for client in clients]) == [200] * 8
+    with parallel.reading():
+        kept = EntryRevision.objects.filter(entry_id=entry.pk)
+        assert [(r.entry_version, r.action) for r in kept] == [(1, "found")]
