@@ -50,7 +50,7 @@ class Parallel:
         def work(index: int) -> None:
             try:
                 results[index] = jobs[index](barrier)
-            except Exception as error:  # noqa: BLE001  (reported by the test, not swallowed)
+            except Exception as error:  # reported by the test, not swallowed
                 results[index] = error
                 barrier.abort()
             finally:
@@ -236,3 +236,275 @@ def test_editors_opening_an_entry_at_once_all_get_the_page_and_it_is_kept_once(p
     with parallel.reading():
         kept = EntryRevision.objects.filter(entry_id=entry.pk)
         assert [(r.entry_version, r.action) for r in kept] == [(1, "found")]
+
+
+# --- 2. approving a held change over a newer edit -----------------------------------------------
+
+
+@pytest.fixture
+def reporter():
+    return member("rita", "Reporters")
+
+
+@pytest.fixture
+def editor_member():
+    return member("alice", "Editors")
+
+
+def pending_url(entry: Entry) -> str:
+    return reverse("admin:events_entry_pending", args=[entry.pk])
+
+
+def held_then_edited(reporter, editor, *, held: dict[str, str], edited: dict[str, str]):
+    """A live entry (version 1); the reporter's change held on it; then the editor's own edit
+    (version 2). Returns the entry and the editor's client."""
+    entry = harbour_entry()
+    rita = signed_in(reporter)
+    assert rita.post(change_url(entry), form_for(entry, rita, **held)).status_code == 302
+    alice = signed_in(editor)
+    assert alice.post(change_url(entry), form_for(entry, alice, **edited)).status_code == 302
+    entry.refresh_from_db()
+    assert entry.version == 2 and PendingChange.objects.get(entry=entry).base_version == 1
+    return entry, alice
+
+
+@pytest.mark.django_db
+def test_approving_a_held_change_to_a_field_edited_since_is_refused_and_replaces_nothing(
+    reporter, editor_member
+):
+    entry, alice = held_then_edited(
+        reporter,
+        editor_member,
+        held={"body": "Reporter: the harbour reopened on Tuesday."},
+        edited={"body": "Editor: the harbour reopened on Wednesday."},
+    )
+
+    response = alice.post(pending_url(entry), {"approve": "1"}, follow=True)
+
+    assert response.status_code == 200
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "both changed its body" in shown and "Nothing was approved" in shown
+    entry.refresh_from_db()
+    assert entry.body == "Editor: the harbour reopened on Wednesday." and entry.version == 2
+    assert PendingChange.objects.filter(entry=entry).exists()  # the held change stays
+
+
+@pytest.mark.django_db
+def test_approving_a_held_change_merges_it_with_an_edit_of_other_fields_made_since(
+    reporter, editor_member
+):
+    entry, alice = held_then_edited(
+        reporter,
+        editor_member,
+        held={"headline": "Harbour reopens on Tuesday", "tags": "Harbours, Ferries"},
+        edited={"body": "Editor: the harbour reopened.", "tags": "Harbours, Ports"},
+    )
+
+    alice.post(pending_url(entry), {"approve": "1"})
+
+    entry.refresh_from_db()
+    assert entry.headline == "Harbour reopens on Tuesday"
+    assert entry.body == "Editor: the harbour reopened."
+    assert sorted(entry.tags.names()) == ["Ferries", "Harbours", "Ports"]
+    assert entry.version == 3 and not PendingChange.objects.filter(entry=entry).exists()
+    event = AuditEvent.objects.get(entry=entry, action="approve")
+    assert "made from version 1" in event.detail
+
+
+# --- 4. the first revision --------------------------------------------------------------------
+
+
+def imported_entry() -> Entry:
+    """An entry as the JSON Lines import leaves it: version 1, no revision."""
+    import io
+
+    from interchange.jsonlines import export_entries, import_lines
+
+    harbour_entry()
+    out = io.StringIO()
+    export_entries(out)
+    Entry.objects.all().delete()
+    assert import_lines(out.getvalue().splitlines()).entries_created == 1
+    entry = Entry.objects.get()
+    assert (entry.version, entry.revisions.count()) == (1, 0)
+    return entry
+
+
+def revisions(entry: Entry) -> list[tuple[int, str]]:
+    kept = EntryRevision.objects.filter(entry=entry).order_by("entry_version")
+    return [(r.entry_version, r.action) for r in kept]
+
+
+@pytest.mark.django_db
+def test_an_imported_entrys_first_desk_edit_keeps_its_state_before_as_revision_1(
+    editor_member,
+):
+    entry = imported_entry()
+    client = signed_in(editor_member)
+
+    # A bulk action from the list: the entry's change page is never opened.
+    client.post(
+        reverse("admin:events_entry_changelist"),
+        {"action": "move_to_draft", "_selected_action": [entry.pk]},
+    )
+
+    assert revisions(entry) == [(1, "found"), (2, "unpublish")]
+    first = EntryRevision.objects.get(entry=entry, entry_version=1).snapshot
+    assert (first["headline"], first["status"]) == ("Harbour reopens", "published")
+    page = client.get(reverse("admin:events_entry_revisions", args=[entry.pk]))
+    assert [r.entry_version for r in page.context["revisions"]] == [2, 1]
+
+
+@pytest.mark.django_db
+def test_a_correction_to_an_imported_entry_keeps_the_original_text_as_revision_1(editor_member):
+    from desk.corrections import add_correction
+
+    entry = imported_entry()
+
+    add_correction(
+        entry, kind="correction", note="It reopened.", user=editor_member, headline="Reopened"
+    )
+
+    assert revisions(entry) == [(1, "found"), (2, "correct")]
+    first = EntryRevision.objects.get(entry=entry, entry_version=1).snapshot
+    assert first["headline"] == "Harbour reopens"
+    assert first["sources"][0]["url"] == "https://example.com/harbour"
+
+
+@pytest.mark.django_db
+def test_a_reporters_held_change_to_an_imported_entry_keeps_the_version_it_was_made_from(
+    reporter,
+):
+    entry = imported_entry()
+    rita = signed_in(reporter)
+    data = form_for(entry, rita, headline="Harbour reopens at last")
+    EntryRevision.objects.all().delete()  # as if the page had been opened before any was kept
+
+    rita.post(change_url(entry), data)
+
+    assert revisions(entry) == [(1, "found")]
+    assert PendingChange.objects.get(entry=entry).base_version == 1
+
+
+@pytest.mark.django_db
+def test_a_new_entry_saved_on_the_desk_starts_at_version_1(editor_member):
+    form = signed_in(editor_member).post(
+        reverse("admin:events_entry_add"),
+        {
+            "event_date": "2014-02-19",
+            "headline": "A new entry",
+            "slug": "a-new-entry",
+            "status": "draft",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+            "citations-MIN_NUM_FORMS": "0",
+            "citations-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert form.status_code == 302
+    entry = Entry.objects.get(slug="a-new-entry")
+    assert entry.version == 1
+    assert revisions(entry) == [(1, "create")]
+
+
+# --- 5. restoring a revision of a live entry ----------------------------------------------------
+
+
+def corrected_entry(editor) -> Entry:
+    """A live entry (version 1), corrected in public (version 2)."""
+    from desk.corrections import add_correction
+
+    entry = harbour_entry()
+    workflow.ensure_revision(entry, user=editor)
+    add_correction(
+        entry,
+        kind="correction",
+        note="The harbour reopened on Wednesday, not Tuesday.",
+        user=editor,
+        body="The harbour reopened on Wednesday.",
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+def restore_url(entry: Entry, version: int) -> str:
+    return reverse("admin:events_entry_revisions_restore", args=[entry.pk, version])
+
+
+@pytest.mark.django_db
+def test_restoring_a_corrected_live_entry_asks_for_a_note_and_restores_nothing_without_one(
+    editor_member,
+):
+    entry = corrected_entry(editor_member)
+    client = signed_in(editor_member)
+
+    asked = client.get(restore_url(entry, 1)).content.decode()
+    assert "Note to readers" in asked
+
+    refused = client.post(restore_url(entry, 1), {"kind": "update", "note": "  "})
+
+    assert refused.status_code == 200
+    assert "readers are told in a public note" in refused.content.decode()
+    entry.refresh_from_db()
+    assert (entry.body, entry.version) == ("The harbour reopened on Wednesday.", 2)
+    assert entry.corrections.count() == 1
+
+
+@pytest.mark.django_db
+def test_restoring_a_live_entrys_text_publishes_the_note_with_the_text_before_and_after(
+    editor_member, client
+):
+    entry = corrected_entry(editor_member)
+    editor = signed_in(editor_member)
+
+    response = editor.post(
+        restore_url(entry, 1),
+        {"kind": "update", "note": "The earlier wording is back while we check the date."},
+    )
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.body, entry.version) == ("The harbour reopened.", 3)
+    note = entry.corrections.order_by("-created", "-id").first()
+    assert (note.kind, note.note) == (
+        "update",
+        "The earlier wording is back while we check the date.",
+    )
+    assert (note.body_before, note.body_after) == (
+        "The harbour reopened on Wednesday.",
+        "The harbour reopened.",
+    )
+    assert "The earlier wording is back" in client.get(entry.get_absolute_url()).content.decode()
+    event = AuditEvent.objects.get(entry=entry, action="restore")
+    assert "Update: The earlier wording is back" in event.detail
+
+
+@pytest.mark.django_db
+def test_the_restore_service_refuses_a_live_entrys_text_without_a_note(editor_member):
+    from desk import history
+
+    entry = corrected_entry(editor_member)
+
+    with pytest.raises(history.RestoreError, match="public note"):
+        history.restore(entry, history.revision_of(entry, 1), user=editor_member)
+
+    entry.refresh_from_db()
+    assert entry.version == 2
+
+
+@pytest.mark.django_db
+def test_restoring_a_draft_needs_no_public_note(editor_member):
+    from desk import history
+
+    entry = harbour_entry()
+    entry.status, entry.publish_at = Entry.Status.DRAFT, None
+    workflow.save_entry(entry, user=editor_member)
+    entry.body = "A second draft."
+    workflow.save_entry(entry, user=editor_member)
+
+    response = signed_in(editor_member).get(restore_url(entry, 2))
+    assert response.context["note_form"] is None
+    history.restore(entry, history.revision_of(entry, 2), user=editor_member)
+
+    entry.refresh_from_db()
+    assert (entry.body, entry.version, entry.corrections.count()) == ("The harbour reopened.", 4, 0)
