@@ -77,9 +77,8 @@ class SaveOutcome:
     flags: list[str] = field(default_factory=list)
 
 
-# Fields merged through the entry's snapshots, and the entry's other own fields on the form,
-# merged through the row its revision kept.
-MERGED_FIELDS = FIELDS
+# The form's fields that snapshots do not hold: a stale save merges them through the entry's
+# row as the base version's revision kept it (the snapshot's FIELDS merge through snapshots).
 ROW_FIELDS = ("story", "comments_open", "review_note")
 
 
@@ -325,7 +324,7 @@ class EntryAdminForm(forms.ModelForm):
         base_row = workflow.base_row(original, base_version)
         who = original.last_edited_by.get_username() if original.last_edited_by else "someone"
         when = timezone.localtime(original.updated)
-        merged = merge(base, theirs, mine, MERGED_FIELDS)
+        merged = merge(base, theirs, mine, FIELDS)
         conflicts, kept = list(merged.conflicts), list(merged.kept_theirs)
         for name in ROW_FIELDS:
             if name not in self.cleaned_data or self.fields[name].disabled:

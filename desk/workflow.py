@@ -136,15 +136,18 @@ def _keep_found(stored: Entry, *, user) -> None:
         keep_revision(stored, user=user, action=Action.FOUND)
 
 
-@transaction.atomic
 def ensure_revision(entry: Entry, *, user) -> None:
     """Keep the entry as it is stored now if no revision holds its current version yet.
 
     Entries written outside the desk (the demo, the archive import, JSON Lines) have none; the
     desk keeps one when an editor opens them and before their first desk edit, so the original
     can be compared and restored, and a later save made from this version can be merged.
+    Editors opening the entry at once keep it once (the row lock orders them).
     """
-    _keep_found(lock(entry), user=user)
+    if EntryRevision.objects.filter(entry=entry, entry_version=entry.version).exists():
+        return
+    with transaction.atomic():
+        _keep_found(lock(entry), user=user)
 
 
 class StaleSave(Exception):

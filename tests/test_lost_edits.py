@@ -238,6 +238,60 @@ def test_editors_opening_an_entry_at_once_all_get_the_page_and_it_is_kept_once(p
         assert [(r.entry_version, r.action) for r in kept] == [(1, "found")]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_parallel_saves_of_the_same_field_one_lands_the_others_get_the_conflict_with_their_text(
+    parallel,
+):
+    entry = harbour_entry()
+    headlines = [f"Harbour reopens, says editor {n}" for n in range(4)]
+    forms = [
+        opened_form(entry, member(f"ed_{n}", "Editors"), "headline") for n in range(len(headlines))
+    ]
+    for (_, data), headline in zip(forms, headlines, strict=True):
+        data["headline"] = headline
+
+    def saves(client: Client, data: dict[str, str]):
+        def job(barrier: threading.Barrier) -> tuple[int, str]:
+            barrier.wait()
+            response = client.post(change_url(entry), data)
+            return response.status_code, response.content.decode()
+
+        return job
+
+    results = parallel.run([saves(client, data) for client, data in forms])
+
+    statuses = sorted(r[0] for r in results)  # type: ignore[index]
+    assert statuses == [200, 200, 200, 302], statuses
+    with parallel.reading():
+        stored = Entry.objects.get(pk=entry.pk)
+    winner = headlines[[r[0] for r in results].index(302)]  # type: ignore[index]
+    assert (stored.headline, stored.version) == (winner, 2)
+    for (status, page), headline in zip(results, headlines, strict=True):  # type: ignore[misc]
+        if status == 200:
+            assert "Nothing was saved" in page
+            assert f"{headline}</textarea>" in page  # what this editor typed is kept
+
+
+@pytest.mark.django_db
+def test_the_save_service_refuses_a_save_made_from_an_older_version_and_writes_nothing():
+    entry = harbour_entry()
+    mine, theirs = Entry.objects.get(pk=entry.pk), Entry.objects.get(pk=entry.pk)
+    theirs.headline = "Harbour reopens to ferries"
+    workflow.save_entry(theirs, user=None)
+
+    mine.body = "Written from version 1."
+    with pytest.raises(workflow.StaleSave):
+        workflow.save_entry(mine, user=None)
+
+    entry.refresh_from_db()
+    assert (entry.headline, entry.body, entry.version) == (
+        "Harbour reopens to ferries",
+        "The harbour reopened.",
+        2,
+    )
+    assert revisions(entry) == [(1, "found"), (2, "edit")]
+
+
 # --- 2. approving a held change over a newer edit -----------------------------------------------
 
 
