@@ -87,8 +87,12 @@ def _blank(value):
     return None if value == "" else value
 
 
+# What a conflict calls the form's fields that snapshots do not hold.
+ROW_LABELS = {"story": "story", "comments_open": "comments open", "review_note": "editor's note"}
+
+
 def _label(name: str) -> str:
-    return FIELD_LABELS.get(name) or str(Entry._meta.get_field(name).verbose_name)
+    return FIELD_LABELS.get(name) or ROW_LABELS[name]
 
 
 def _describe(name: str, value) -> str:

@@ -258,15 +258,15 @@ def test_parallel_saves_of_the_same_field_one_lands_the_others_get_the_conflict_
 
         return job
 
-    results = parallel.run([saves(client, data) for client, data in forms])
+    results: list = parallel.run([saves(client, data) for client, data in forms])
 
-    statuses = sorted(r[0] for r in results)  # type: ignore[index]
+    statuses = sorted(r[0] for r in results)
     assert statuses == [200, 200, 200, 302], statuses
     with parallel.reading():
         stored = Entry.objects.get(pk=entry.pk)
-    winner = headlines[[r[0] for r in results].index(302)]  # type: ignore[index]
+    winner = headlines[[r[0] for r in results].index(302)]
     assert (stored.headline, stored.version) == (winner, 2)
-    for (status, page), headline in zip(results, headlines, strict=True):  # type: ignore[misc]
+    for (status, page), headline in zip(results, headlines, strict=True):
         if status == 200:
             assert "Nothing was saved" in page
             assert f"{headline}</textarea>" in page  # what this editor typed is kept
@@ -540,7 +540,9 @@ def test_the_restore_service_refuses_a_live_entrys_text_without_a_note(editor_me
     entry = corrected_entry(editor_member)
 
     with pytest.raises(history.RestoreError, match="public note"):
-        history.restore(entry, history.revision_of(entry, 1), user=editor_member)
+        history.restore(
+            entry, EntryRevision.objects.get(entry=entry, entry_version=1), user=editor_member
+        )
 
     entry.refresh_from_db()
     assert entry.version == 2
@@ -558,7 +560,9 @@ def test_restoring_a_draft_needs_no_public_note(editor_member):
 
     response = signed_in(editor_member).get(restore_url(entry, 2))
     assert response.context["note_form"] is None
-    history.restore(entry, history.revision_of(entry, 2), user=editor_member)
+    history.restore(
+        entry, EntryRevision.objects.get(entry=entry, entry_version=2), user=editor_member
+    )
 
     entry.refresh_from_db()
     assert (entry.body, entry.version, entry.corrections.count()) == ("The harbour reopened.", 4, 0)
