@@ -5,7 +5,9 @@ workflow: roles, review, pending changes, revisions and the check that no edit i
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
@@ -38,6 +40,8 @@ admin.site.enable_nav_sidebar = False
 
 # How long an open change page counts as "being edited" without a heartbeat.
 PRESENCE_SECONDS = 90
+# How often a change form is validated again when other saves get in before its own.
+SAVE_ATTEMPTS = 5
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -274,24 +278,19 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
-        if form.outcome.hold:
-            return  # the change is held (save_related); the live entry stays as it is
-        if obj.author_id is None:
-            obj.author = request.user
-        workflow.bump(obj, request.user)
-        super().save_model(request, obj, form, change)
+        """Nothing yet: save_related writes the entry with its tags and citations in one step."""
 
     def save_related(self, request, form, formsets, change):
+        """Save the entry, its tags and citations through `workflow.save_entry`, as one step.
+
+        The service checks that the entry is still at the version the form merged against; if
+        another save got in first it raises StaleSave, and changeform_view validates again.
+        """
         outcome = form.outcome
         if outcome.hold:
             entry = Entry.objects.get(pk=form.instance.pk)
             workflow.hold_change(entry, form.snapshot(), user=request.user)
             return
-        form.save_m2m()
-        for formset in formsets:
-            if outcome.keep_their_sources and formset.model is Citation:
-                continue
-            self.save_formset(request, form, formset, change=change)
         entry = form.instance
         action = self._action(form, change)
         detail = ""
@@ -299,8 +298,15 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             detail = f"Merged with {outcome.merged_from}: kept their {', '.join(outcome.merged)}."
         if action == Action.RETURN:
             detail = entry.review_note
-        workflow.keep_revision(entry, user=request.user, action=action)
-        workflow.record(action, user=request.user, entry=entry, detail=detail)
+
+        def related():
+            form.save_m2m()
+            for formset in formsets:
+                if outcome.keep_their_sources and formset.model is Citation:
+                    continue
+                self.save_formset(request, form, formset, change=change)
+
+        workflow.save_entry(entry, user=request.user, action=action, detail=detail, related=related)
 
     def _action(self, form, change) -> str:
         if not change:
@@ -321,7 +327,9 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         if form.outcome.hold:
             return []  # the formsets were not saved: the change is held, not made
-        return super().construct_change_message(request, form, formsets, add)
+        # A merge that kept their sources did not save the citation formset: nothing to say.
+        saved = [formset for formset in formsets if hasattr(formset, "new_objects")]
+        return super().construct_change_message(request, form, saved, add)
 
     def log_change(self, request, obj, message):
         form = getattr(request, "_desk_form", None)
@@ -364,11 +372,23 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if object_id:
-            entry = self.get_object(request, object_id)
-            if entry is not None:
-                extra_context.update(self._change_context(request, entry))
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        entry = self.get_object(request, unquote(object_id)) if object_id else None
+        if entry is not None:
+            extra_context.update(self._change_context(request, entry))
+        if request.method != "POST" or entry is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # Another save that got in between this form's check and its write (StaleSave: nothing
+        # was written) means validating the form again against the newer version: merged field
+        # by field, or the conflict page with the text kept. The last try holds the entry's
+        # row from the check to the write, so a save always ends in one or the other.
+        for _ in range(SAVE_ATTEMPTS - 1):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except workflow.StaleSave:
+                continue
+        with transaction.atomic():
+            workflow.lock(entry)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _change_context(self, request, entry):
         if request.method == "GET":

@@ -27,7 +27,15 @@ from sources.selectors import citation_warnings
 
 from . import workflow
 from .models import PendingChange
-from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, normalise_tags, snapshot_of
+from .snapshots import (
+    FIELD_LABELS,
+    FIELDS,
+    EntrySnapshot,
+    SourceSnapshot,
+    merge,
+    normalise_tags,
+    snapshot_of,
+)
 from .widgets import LabelledSplitDateTime
 
 # An editor is asked to look twice at a publish time this far in the past.
@@ -67,6 +75,24 @@ class SaveOutcome:
     merged: list[str] = field(default_factory=list)
     merged_from: str = ""
     flags: list[str] = field(default_factory=list)
+
+
+# The form's fields that snapshots do not hold: a stale save merges them through the entry's
+# row as the base version's revision kept it (the snapshot's FIELDS merge through snapshots).
+ROW_FIELDS = ("story", "comments_open", "review_note")
+
+
+def _blank(value):
+    """An empty text and NULL are the same value to an editor."""
+    return None if value == "" else value
+
+
+# What a conflict calls the form's fields that snapshots do not hold.
+ROW_LABELS = {"story": "story", "comments_open": "comments open", "review_note": "editor's note"}
+
+
+def _label(name: str) -> str:
+    return FIELD_LABELS.get(name) or ROW_LABELS[name]
 
 
 def _describe(name: str, value) -> str:
@@ -287,25 +313,37 @@ class EntryAdminForm(forms.ModelForm):
     # --- no lost edits --------------------------------------------------------------------
 
     def _check_version(self, original: Entry, mine: EntrySnapshot):
+        """A save made from an older version is merged with the saves since, or refused.
+
+        This prepares the save; `desk.workflow.save_entry` checks, in the same transaction as
+        the write, that the entry is still at the version merged against (`instance.version`),
+        and the admin validates the form again when another save got in first.
+        """
         base_version = self.cleaned_data.get("base_version")
+        self.instance.version = original.version
         if base_version is None or base_version == original.version:
             return
         theirs = snapshot_of(original)
         base = workflow.base_snapshot(original, base_version)
+        base_row = workflow.base_row(original, base_version)
         who = original.last_edited_by.get_username() if original.last_edited_by else "someone"
         when = timezone.localtime(original.updated)
-        conflicts, merged = [], []
-        for name in ("event_date", "headline", "slug", "body", "sources", "status", "publish_at"):
-            ours, their = getattr(mine, name), getattr(theirs, name)
+        merged = merge(base, theirs, mine, FIELDS)
+        conflicts, kept = list(merged.conflicts), list(merged.kept_theirs)
+        for name in ROW_FIELDS:
+            if name not in self.cleaned_data or self.fields[name].disabled:
+                continue
+            ours, their = _blank(self.cleaned_data[name]), _blank(getattr(original, name))
             if ours == their:
                 continue
-            old = getattr(base, name) if base is not None else their
-            if base is not None and ours == old:
-                merged.append(name)  # only they changed it: keep theirs
-            elif base is not None and their == old:
-                continue  # only I changed it: mine goes in
-            else:
-                conflicts.append((name, their, ours))
+            if base_row is not None and name in base_row:
+                old = _blank(base_row[name])
+                if ours == old:
+                    kept.append(name)  # only they changed it: keep theirs
+                    continue
+                if their == old:
+                    continue  # only I changed it: mine goes in
+            conflicts.append((name, their, ours))
         if conflicts:
             # The form keeps everything typed; resubmitting it now overwrites their version.
             data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
@@ -314,7 +352,7 @@ class EntryAdminForm(forms.ModelForm):
             rows = format_html_join(
                 "",
                 "<li><strong>{}</strong>: theirs “{}”, yours “{}”</li>",
-                ((FIELD_LABELS[n], _describe(n, t), _describe(n, o)) for n, t, o in conflicts),
+                ((_label(n), _describe(n, t), _describe(n, o)) for n, t, o in conflicts),
             )
             raise forms.ValidationError(
                 format_html(
@@ -327,27 +365,15 @@ class EntryAdminForm(forms.ModelForm):
                 ),
                 code="conflict",
             )
-        self._merge(original, theirs, base, mine, merged, who, when)
+        self._merge(original, merged.result, kept, who, when)
 
-    def _merge(self, original, theirs, base, mine, merged, who, when):
+    def _merge(self, original, result: EntrySnapshot, kept, who, when):
         """Take their value for each field only they changed; tags merge as a set."""
-        for name in merged:
+        for name in kept:
             if name == "sources":
                 self.outcome.keep_their_sources = True
-            elif name == "event_date":
-                self.cleaned_data[name] = original.event_date
-            elif name == "publish_at":
-                self.cleaned_data[name] = original.publish_at
-            else:
+            elif name != "tags":
                 self.cleaned_data[name] = getattr(original, name)
-        base_tags = set(base.tags) if base is not None else set(theirs.tags)
-        mine_tags = set(mine.tags)
-        tags = normalise_tags(
-            (set(theirs.tags) | (mine_tags - base_tags)) - (base_tags - mine_tags)
-        )
-        if set(tags) != mine_tags:
-            merged.append("tags")
-        self.cleaned_data["tags"] = list(tags)
-        self.instance.version = original.version
-        self.outcome.merged = [FIELD_LABELS[n] for n in merged]
+        self.cleaned_data["tags"] = list(result.tags)
+        self.outcome.merged = [_label(n) for n in kept]
         self.outcome.merged_from = f"{who} (saved at {when:%H:%M:%S})"

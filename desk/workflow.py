@@ -1,21 +1,26 @@
 """The desk's writes: saving with a revision, review, publishing, pending changes, restore.
 
 The admin, management commands and tests all call these, so each rule lives once. Every write
-to an entry goes through `save_entry` or `apply_snapshot`, which bump the entry's version,
-keep one revision (django-reversion, with an `EntryRevision` snapshot) and record an audit event.
+to an entry goes through `save_entry` (`apply_snapshot` calls it too): in one transaction it locks
+the entry's row, checks that the entry is still at the version the change was made from (else
+`StaleSave`, and nothing is written), keeps the state before the entry's first desk edit as a
+revision, bumps the version, writes, keeps one revision (django-reversion, with an
+`EntryRevision` snapshot) and records an audit event.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import reversion
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from reversion.errors import RevertError
+from reversion.models import Version
 from taggit.models import Tag
 
 from events.models import Entry
@@ -24,7 +29,7 @@ from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
 
 from .models import AuditEvent, EntryRevision, PendingChange
-from .snapshots import FIELDS, EntrySnapshot, SourceSnapshot, snapshot_of
+from .snapshots import FIELD_LABELS, FIELDS, EntrySnapshot, SourceSnapshot, merge, snapshot_of
 
 Action = AuditEvent.Action
 
@@ -115,31 +120,84 @@ def keep_revision(entry: Entry, *, user, action: str, comment: str = "") -> Entr
     return EntryRevision.objects.get(entry=entry, entry_version=entry.version)
 
 
-def ensure_revision(entry: Entry, *, user) -> None:
-    """Keep the entry as it is now if no revision holds its current version yet.
+def lock(entry: Entry | int) -> Entry:
+    """The entry as stored now, its row locked until the transaction ends (call inside one).
 
-    Entries written outside the desk (imports, the demo loader) have none; the desk keeps one
-    when an editor opens them, so a later save made from this version can be merged.
+    Every write to an entry takes this lock first, so two writers never pass a version check
+    together: the second waits, then reads what the first wrote. (SQLite has no row locks; its
+    transactions take the database's write lock when they begin, see the settings.)
     """
-    if not EntryRevision.objects.filter(entry=entry, entry_version=entry.version).exists():
-        keep_revision(entry, user=user, action=Action.FOUND)
+    pk = entry.pk if isinstance(entry, Entry) else entry
+    return Entry.objects.select_for_update().get(pk=pk)
 
 
-def bump(entry: Entry, user) -> None:
-    """Mark a change about to be saved: next version, and who made it."""
-    entry.version = (entry.version or 0) + 1
-    if getattr(user, "is_authenticated", False):
-        entry.last_edited_by = user
+def _keep_found(stored: Entry, *, user) -> None:
+    if not EntryRevision.objects.filter(entry=stored, entry_version=stored.version).exists():
+        keep_revision(stored, user=user, action=Action.FOUND)
+
+
+def ensure_revision(entry: Entry, *, user) -> None:
+    """Keep the entry as it is stored now if no revision holds its current version yet.
+
+    Entries written outside the desk (the demo, the archive import, JSON Lines) have none; the
+    desk keeps one when an editor opens them and before their first desk edit, so the original
+    can be compared and restored, and a later save made from this version can be merged.
+    Editors opening the entry at once keep it once (the row lock orders them).
+    """
+    if EntryRevision.objects.filter(entry=entry, entry_version=entry.version).exists():
+        return
+    with transaction.atomic():
+        _keep_found(lock(entry), user=user)
+
+
+class StaleSave(Exception):
+    """The entry changed after the version a save was made from: nothing was written.
+
+    The caller merges the save with the newer version (or shows the conflict) and tries again.
+    """
+
+    def __init__(self, entry: Entry, *, expected: int, stored: int):
+        super().__init__(f"{entry} is at version {stored}, not {expected}: nothing was saved.")
+        self.expected = expected
+        self.stored = stored
 
 
 @transaction.atomic
-def save_entry(entry: Entry, *, user, action: str = Action.EDIT, detail: str = "") -> Entry:
-    """Save `entry`'s own fields as a new version, with a revision and an audit event."""
+def save_entry(
+    entry: Entry,
+    *,
+    user,
+    action: str = Action.EDIT,
+    detail: str = "",
+    base_version: int | None = None,
+    related: Callable[[], object] | None = None,
+) -> Entry:
+    """Save `entry`'s own fields as a new version, with a revision and an audit event.
+
+    One atomic step: the stored row is locked and its version compared with `base_version`
+    (the version the change was made from; by default the version `entry` was read at). If the
+    entry has moved on, StaleSave is raised and nothing is written. `related` is called after
+    the entry's row is written and before its revision is kept, to write its tags and citations.
+    A new entry starts at version 1.
+    """
     creating = entry.pk is None
-    bump(entry, user)
-    if creating and entry.author_id is None and getattr(user, "is_authenticated", False):
-        entry.author = user
+    if creating:
+        entry.version = 1
+        if entry.author_id is None and getattr(user, "is_authenticated", False):
+            entry.author = user
+    else:
+        stored = lock(entry)
+        expected = entry.version if base_version is None else base_version
+        if stored.version != expected:
+            raise StaleSave(entry, expected=expected, stored=stored.version)
+        # The state before the entry's first desk edit (an import, the demo) is kept first.
+        _keep_found(stored, user=user)
+        entry.version = stored.version + 1
+    if getattr(user, "is_authenticated", False):
+        entry.last_edited_by = user
     entry.save()
+    if related is not None:
+        related()
     action = Action.CREATE if creating else action
     keep_revision(entry, user=user, action=action)
     record(action, user=user, entry=entry, detail=detail)
@@ -232,20 +290,26 @@ def apply_snapshot(
     action: str,
     fields: Iterable[str] | None = None,
     detail: str = "",
+    base_version: int | None = None,
 ) -> Entry:
-    """Write `snapshot` (all its fields, or only `fields`) onto `entry` as one new version."""
+    """Write `snapshot` (all its fields, or only `fields`) onto `entry` as one new version.
+
+    A save like any other (`save_entry`): refused with StaleSave if the entry is no longer at
+    `base_version` (by default the version `entry` was read at).
+    """
     names = list(fields) if fields is not None else list(EntrySnapshot.__dataclass_fields__)
     names = [n for n in names if n != "tag_ids"]
     _assign(entry, snapshot, names)
-    bump(entry, user)
-    entry.save()
-    if "tags" in names:
-        entry.tags.set(resolve_tags(snapshot))
-    if "sources" in names:
-        set_sources(entry, snapshot.sources)
-    keep_revision(entry, user=user, action=action)
-    record(action, user=user, entry=entry, detail=detail)
-    return entry
+
+    def related() -> None:
+        if "tags" in names:
+            entry.tags.set(resolve_tags(snapshot))
+        if "sources" in names:
+            set_sources(entry, snapshot.sources)
+
+    return save_entry(
+        entry, user=user, action=action, detail=detail, base_version=base_version, related=related
+    )
 
 
 # --- review -----------------------------------------------------------------------------------
@@ -261,7 +325,11 @@ def hold_change(entry: Entry, snapshot: EntrySnapshot, *, user) -> PendingChange
 
     Readers keep seeing the entry as it is. A later edit adds to the held one: a field the new
     edit leaves as it is live keeps the value held before, so nothing typed earlier is lost.
+    The change is based on the live version, which a revision keeps, so approving it later is
+    a save made from that version (merged with the edits made since, or refused).
     """
+    entry = lock(entry)
+    _keep_found(entry, user=user)
     live = snapshot_of(entry)
     held = PendingChange.objects.filter(entry=entry).first()
     if held is not None:
@@ -295,28 +363,75 @@ def base_snapshot(entry: Entry, version: int) -> EntrySnapshot | None:
     return EntrySnapshot.from_json(revision.snapshot) if revision else None
 
 
+# What a held change may change: its text and tags, never when the entry is published.
+HELD_FIELDS = ("event_date", "headline", "slug", "body", "tags", "sources")
+
+
+def base_row(entry: Entry, version: int) -> dict | None:
+    """The entry's own fields as the revision of `version` kept them (None if none did)."""
+    revision = EntryRevision.objects.filter(entry=entry, entry_version=version).first()
+    if revision is None:
+        return None
+    kept = Version.objects.get_for_object(entry).filter(revision_id=revision.revision_id).first()
+    if kept is None:
+        return None
+    try:
+        return kept.field_dict
+    except RevertError:  # kept before a field of the entry was removed: no base to merge on
+        return None
+
+
 def held_fields(entry: Entry, pending: PendingChange) -> list[str]:
     """The fields the held change changes, against the version it was made from."""
     proposed = EntrySnapshot.from_json(pending.snapshot)
     base = base_snapshot(entry, pending.base_version) or snapshot_of(entry)
-    return [n for n in base.changed_fields(proposed) if n not in ("status", "publish_at")]
+    return [n for n in base.changed_fields(proposed) if n in HELD_FIELDS]
+
+
+def _merge_held(entry: Entry, pending: PendingChange) -> tuple[EntrySnapshot, list[str]]:
+    """The held change as a save made from its own base version, merged with the edits since.
+
+    Returns the snapshot to write and the fields it changes on the entry as it is now. A field
+    both the held change and a later edit changed (to different values) refuses the approval:
+    WorkflowError names them, and the held change stays.
+    """
+    held = EntrySnapshot.from_json(pending.snapshot)
+    now = snapshot_of(entry)
+    base = base_snapshot(entry, pending.base_version)
+    if base is None and pending.base_version == entry.version:
+        base = now
+    merged = merge(base, now, held, HELD_FIELDS)
+    if merged.conflicts:
+        names = ", ".join(FIELD_LABELS[name] for name, _, _ in merged.conflicts)
+        raise WorkflowError(
+            f"The entry was edited after this change was held (version {pending.base_version}, "
+            f"now {entry.version}), and both changed its {names}. Nothing was approved: the "
+            "held change stays. Return it to the reporter with a note, or make the edit yourself."
+        )
+    fields = [n for n in now.changed_fields(merged.result) if n in HELD_FIELDS]
+    return merged.result, fields
 
 
 @transaction.atomic
 def approve(entry: Entry, *, user, at: datetime.datetime | None = None) -> Entry:
     """An editor approves: the entry (with any held change) goes live now, or at `at`.
 
-    A held change writes only the fields the reporter changed, so an editor's later edit to
-    other fields stays.
+    A held change is a save made from the version it was held on: merged field by field with
+    the edits made since (an editor's later edit to other fields stays), refused with
+    WorkflowError when both changed the same field.
     """
     if not can_publish(user):
         raise WorkflowError("Only editors can approve entries.")
+    entry = lock(entry)
     pending = PendingChange.objects.filter(entry=entry).first()
     if pending is not None:
-        fields = held_fields(entry, pending)
-        snapshot = EntrySnapshot.from_json(pending.snapshot)
+        snapshot, fields = _merge_held(entry, pending)
         pending.delete()
-        detail = "Approved the change held for review: " + (", ".join(fields) or "no difference")
+        labels = ", ".join(fields) or "no difference"
+        detail = (
+            f"Approved the change held for review (made from version {pending.base_version}): "
+            + labels
+        )
         if fields:
             entry = apply_snapshot(
                 entry, snapshot, user=user, action=Action.APPROVE, fields=fields, detail=detail
@@ -345,6 +460,7 @@ def return_to_reporter(entry: Entry, *, user, note: str) -> Entry:
         raise WorkflowError("Say why you are returning it: the note is what the reporter reads.")
     if not can_publish(user):
         raise WorkflowError("Only editors can return entries.")
+    entry = lock(entry)
     pending = PendingChange.objects.filter(entry=entry).first()
     if pending is not None:
         pending.review_note = note
@@ -393,7 +509,8 @@ def publish_now(
     `versions` maps ids to the version the editor saw; an entry changed since is skipped.
     """
     report = BulkReport("Published")
-    for entry in entries:
+    for listed in entries:
+        entry = lock(listed)
         if _stale(entry, versions):
             report.skip(entry, "changed since the list was shown")
         elif entry.is_live:
@@ -413,7 +530,8 @@ def unpublish(
 ) -> BulkReport:
     """Move live and scheduled entries back to draft (their publish time is kept)."""
     report = BulkReport("Moved to draft")
-    for entry in entries:
+    for listed in entries:
+        entry = lock(listed)
         if _stale(entry, versions):
             report.skip(entry, "changed since the list was shown")
         elif entry.status != Entry.Status.PUBLISHED:

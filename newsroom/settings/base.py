@@ -118,7 +118,12 @@ def _database(url: str) -> dict:
             options=f"{libpq_options} -c statement_timeout={statement_timeout}".strip(),
         )
     elif database["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers wait for the lock (the busy timeout) instead of failing with "database is
+        # locked". A transaction takes the write lock when it begins (IMMEDIATE): one that read
+        # first and wrote later would get SQLITE_BUSY at once, without waiting, whenever
+        # another writer held the lock, since SQLite refuses to wait where waiting could deadlock.
         options.setdefault("timeout", DB_CONNECT_TIMEOUT)
+        options.setdefault("transaction_mode", "IMMEDIATE")
     return dict(database)
 
 
