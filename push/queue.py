@@ -37,19 +37,23 @@ def _run_here(task: Task, args: tuple) -> None:
         connections.close_all()
 
 
+def _in_background(task: Task, args: tuple) -> None:
+    future = _local_executor().submit(_run_here, task, args)
+    _pending.add(future)
+    future.add_done_callback(_pending.discard)
+
+
 def send(task: Task, *args, countdown: float | None = None) -> bool:
     """Hand `task(*args)` to the queue now; False (and logged) when the broker refused it."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         if countdown:
             if settings.PUSH_EAGER_IN_BACKGROUND:
-                timer = threading.Timer(countdown, send, args=(task, *args))
+                timer = threading.Timer(countdown, _in_background, args=(task, args))
                 timer.daemon = True
                 timer.start()
             return True  # inline (tests): the sweep runs it when it is due
         if settings.PUSH_EAGER_IN_BACKGROUND:
-            future = _local_executor().submit(_run_here, task, args)
-            _pending.add(future)
-            future.add_done_callback(_pending.discard)
+            _in_background(task, args)
         else:
             task.apply(args=args)
         return True
