@@ -5,6 +5,7 @@ that need a worker start one (`celery -A newsroom worker`) as a subprocess again
 run's database, so they need a database another process can open: PostgreSQL (CI's second pass).
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
-from kombu import pools
 from django.test import Client
 from django.urls import reverse
+from kombu import pools
 
 from newsroom.celery import app
 from push import queue
@@ -119,10 +120,8 @@ def start_worker(queue_name: str) -> subprocess.Popen:
 
 def kill(worker: subprocess.Popen) -> None:
     """SIGKILL the worker and its pool processes: no chance to acknowledge or clean up."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     worker.wait(timeout=30)
     # Its pool processes too (they hold database connections until they are gone).
     wait_for(lambda: not group_alive(worker.pid), timeout=30)
