@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import Change
+from events.models import TaggedEntry
 
 from .models import HubPing
 
@@ -41,9 +42,10 @@ class HubUnavailable(Exception):
     """The hub did not take the ping (unreachable, or not a 2xx): the task tries again."""
 
 
-def topic_url(name: str) -> str:
-    """The absolute URL of the feed named `name` (reading's URL names), as the hub knows it."""
-    return settings.SITE_URL.rstrip("/") + reverse(f"events:{name}")
+def topic_url(name: str, **kwargs) -> str:
+    """The absolute URL of the feed named `name` (reading's URL names): the feed's rel="self"
+    when SITE_URL is the address readers use, and the topic the hub knows it by."""
+    return settings.SITE_URL.rstrip("/") + reverse(f"events:{name}", kwargs=kwargs or None)
 
 
 def record_pings(changes: Iterable[Change]) -> list[HubPing]:
@@ -52,13 +54,26 @@ def record_pings(changes: Iterable[Change]) -> list[HubPing]:
     Pings for a scheduled entry are due at its publish time (the sweep sends them).
     """
     hub = settings.WEBSUB_HUB_URL
-    if not hub:
+    changes = [change for change in changes if change.kind in PINGED_BY]
+    if not hub or not changes:
         return []
     due: dict[str, datetime.datetime] = {}
+
+    def owe(topic: str, at: datetime.datetime) -> None:
+        due[topic] = min(due.get(topic, at), at)
+
     for change in changes:
-        for name in PINGED_BY.get(change.kind, ()):
-            topic = topic_url(name)
-            due[topic] = min(due.get(topic, change.effective_at), change.effective_at)
+        for name in PINGED_BY[change.kind]:
+            owe(topic_url(name), change.effective_at)
+    # The tag feeds of the entries' tags (a deleted entry's links are gone with it).
+    when = {change.entry_id: change.effective_at for change in changes if change.entry_id}
+    for entry_id, slug in (
+        TaggedEntry.objects.filter(content_object_id__in=list(when))
+        .order_by()
+        .values_list("content_object_id", "tag__slug")
+    ):
+        for name in ("tag-feed-rss", "tag-feed-atom"):
+            owe(topic_url(name, slug=slug), when[entry_id])
     now = timezone.now()
     rows = HubPing.objects.bulk_create(
         HubPing(topic=topic, hub=hub, next_attempt_at=at, enqueued_at=now if at <= now else None)

@@ -11,16 +11,33 @@ from . import selectors
 
 
 class RssWithUpdated(Rss201rev2Feed):
-    """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it).
+    """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it),
+    and the WebSub hub beside the self link.
 
     A corrected entry's time moves here as in the Atom feed's `updated`; the `atom` namespace
     is already declared by Django's RSS feed for its self link.
     """
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement(
+                "atom:link", None, {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            )
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("updateddate") is not None:
             handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+
+
+class AtomWithHub(Atom1Feed):
+    """Atom with the WebSub hub (WEBSUB_HUB_URL) beside its rel="self" link."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement("link", "", {"rel": "hub", "href": settings.WEBSUB_HUB_URL})
 
 
 class LatestEntriesFeed(Feed):
@@ -60,7 +77,7 @@ class LatestEntriesFeed(Feed):
 
 
 class LatestEntriesAtomFeed(LatestEntriesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = LatestEntriesFeed.description
 
 
@@ -85,7 +102,7 @@ class TagFeed(LatestEntriesFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
 
     def subtitle(self, tag):
         return self.description(tag)
@@ -127,5 +144,5 @@ class CorrectionsFeed(Feed):
 
 
 class CorrectionsAtomFeed(CorrectionsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = CorrectionsFeed.description
