@@ -150,6 +150,19 @@ def post(endpoint: Endpoint, delivery: Delivery) -> tuple[int | None, str]:
         return None, str(reason)[:300] or error.__class__.__name__
 
 
+# What an attempt changes on its delivery row.
+RECORDED = [
+    "status",
+    "attempts",
+    "last_attempt_at",
+    "response_code",
+    "last_error",
+    "delivered_at",
+    "next_attempt_at",
+    "enqueued_at",
+]
+
+
 def attempt(delivery_id: int) -> float | None:
     """Try delivery `delivery_id` once if it is still pending and due; idempotent.
 
@@ -178,8 +191,9 @@ def attempt(delivery_id: int) -> float | None:
         delivery.delivered_at = now
         delivery.next_attempt_at = None
         delivery.last_error = ""
-        delivery.save()
-        Endpoint.objects.filter(pk=endpoint.pk).update(failures_in_a_row=0)
+        delivery.save(update_fields=RECORDED)
+        if endpoint.failures_in_a_row:
+            Endpoint.objects.filter(pk=endpoint.pk).update(failures_in_a_row=0)
         return None
     delivery.last_error = error or f"HTTP {code}"
     give_up_at = delivery.created + datetime.timedelta(hours=settings.PUSH_RETRY_FOR_HOURS)
@@ -192,7 +206,7 @@ def attempt(delivery_id: int) -> float | None:
         delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
         # A short wait rides on the queue (the task's countdown); a long one is the sweep's.
         delivery.enqueued_at = delivery.next_attempt_at if delay <= COUNTDOWN_MAX_SECONDS else None
-    delivery.save()
+    delivery.save(update_fields=RECORDED)
     _count_failure(endpoint, delivery)
     return delay
 
