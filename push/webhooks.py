@@ -6,6 +6,7 @@ Signatures follow Standard Webhooks: headers `webhook-id`, `webhook-timestamp` a
 
 import base64
 import datetime
+import functools
 import hashlib
 import hmac
 import json
@@ -91,7 +92,7 @@ def record_deliveries(changes: Iterable[Change], *, endpoints=None) -> list[Deli
     for row in rows:
         due = row.next_attempt_at is not None and row.next_attempt_at <= now
         if due and row.endpoint.paused_at is None:
-            transaction.on_commit(lambda pk=row.pk: _send(deliver_webhook, pk))
+            transaction.on_commit(functools.partial(_send, deliver_webhook, row.pk))
     return rows
 
 
@@ -197,12 +198,13 @@ def attempt(delivery_id: int) -> float | None:
         return None
     delivery.last_error = error or f"HTTP {code}"
     give_up_at = delivery.created + datetime.timedelta(hours=settings.PUSH_RETRY_FOR_HOURS)
-    delay = retry_delay(delivery.attempts)
+    delay: float | None = retry_delay(delivery.attempts)
     if now >= give_up_at:
         delivery.status = Delivery.Status.FAILED
         delivery.next_attempt_at = None
         delay = None
     else:
+        assert delay is not None
         delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
         # A short wait rides on the queue (the task's countdown); a long one is the sweep's.
         delivery.enqueued_at = delivery.next_attempt_at if delay <= COUNTDOWN_MAX_SECONDS else None

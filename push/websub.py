@@ -5,6 +5,7 @@ feed services subscribe there, and the hub fetches the feed when pinged.
 """
 
 import datetime
+import functools
 import logging
 import urllib.error
 import urllib.parse
@@ -25,7 +26,7 @@ from .models import HubPing
 log = logging.getLogger(__name__)
 
 # What changes a feed's items: a publish, a correction, a withdrawal (and a deletion).
-PINGED_BY = {
+PINGED_BY: dict[str, tuple[str, ...]] = {
     Change.Kind.ENTRY_PUBLISHED: ("feed-rss", "feed-atom"),
     Change.Kind.ENTRY_CORRECTED: (
         "feed-rss",
@@ -84,7 +85,7 @@ def record_pings(changes: Iterable[Change]) -> list[HubPing]:
 
     for row in rows:
         if row.next_attempt_at <= now:
-            transaction.on_commit(lambda pk=row.pk: send(ping_hub, pk))
+            transaction.on_commit(functools.partial(send, ping_hub, row.pk))
     return rows
 
 

@@ -43,7 +43,9 @@ def feed_links(xml: bytes) -> set[tuple[str, str]]:
     root = ElementTree.fromstring(xml)
     channel = root.find("channel")
     parent = channel if channel is not None else root
-    return {(link.get("rel"), link.get("href")) for link in parent.findall(f"{{{ATOM}}}link")}
+    return {
+        (link.get("rel", ""), link.get("href", "")) for link in parent.findall(f"{{{ATOM}}}link")
+    }
 
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -94,9 +96,9 @@ def test_a_correction_and_a_withdrawal_ping_the_hub(
     assert f"{SITE}/corrections/atom/" in pinged_topics(hub)
     hub.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        entry = Entry.objects.get(pk=entry.pk)
-        entry.status = Entry.Status.DRAFT
-        entry.save()
+        withdrawn = Entry.objects.get(pk=entry.pk)
+        withdrawn.status = Entry.Status.DRAFT
+        withdrawn.save()
     assert pinged_topics(hub) == [f"{SITE}/feeds/atom/", f"{SITE}/feeds/rss/"]
 
 

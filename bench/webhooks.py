@@ -1,6 +1,6 @@
 """Benchmark: signed webhook deliveries per second to a local receiver.
 
-    python bench/push.py [--deliveries 2000] [--concurrency 1 4] [--no-worker]
+    python bench/webhooks.py [--deliveries 2000] [--concurrency 1 4] [--no-worker]
 
 A receiver on 127.0.0.1 (a threading HTTP server, answering 204 at once) takes every POST.
 Two measurements on the same deliveries:
