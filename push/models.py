@@ -127,8 +127,10 @@ class Delivery(models.Model):
         FAILED = "failed", "Gave up"
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # The change log deletes only rows still in the future (a scheduled entry rescheduled or
+    # withdrawn): their deliveries, not yet due, go with them.
     change = models.ForeignKey(
-        Change, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Change, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     event = models.CharField(max_length=32)
     message_id = models.CharField(max_length=64, unique=True, default=new_message_id)

@@ -345,3 +345,26 @@ def test_a_scheduled_entry_is_delivered_when_its_publish_time_comes(
         with time_machine.travel(entry.publish_at + datetime.timedelta(seconds=1)):
             sweep.apply()
     assert [json.loads(r["body"])["type"] for r in receiver.requests] == ["entry.published"]
+
+
+def test_a_scheduled_entry_withdrawn_or_rescheduled_before_its_time_sends_nothing_early(
+    django_capture_on_commit_callbacks,
+):
+    with Receiver() as receiver:
+        Endpoint.objects.create(url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            withdrawn = EntryFactory(scheduled=True)
+            moved = EntryFactory(scheduled=True)
+        first_time = moved.publish_at
+        with django_capture_on_commit_callbacks(execute=True):
+            withdrawn.status = Entry.Status.DRAFT
+            withdrawn.save()
+            moved.publish_at = first_time + datetime.timedelta(days=2)
+            moved.save()
+        with time_machine.travel(first_time + datetime.timedelta(seconds=1)):
+            sweep.apply()
+        assert receiver.requests == []
+        with time_machine.travel(moved.publish_at + datetime.timedelta(seconds=1)):
+            sweep.apply()
+    sent = [json.loads(r["body"])["data"]["entry_id"] for r in receiver.requests]
+    assert sent == [moved.pk]
