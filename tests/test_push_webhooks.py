@@ -18,7 +18,7 @@ from desk import corrections, tags
 from events.models import Entry
 from push import webhooks
 from push.models import Delivery, Endpoint, new_secret, retry_delay
-from push.tasks import sweep
+from push.tasks import deliver_webhook, sweep
 from tests.factories import CitationFactory, EntryFactory, SourceFactory
 from tests.push_support import Receiver, closed_port_url
 
@@ -368,3 +368,28 @@ def test_a_scheduled_entry_withdrawn_or_rescheduled_before_its_time_sends_nothin
             sweep.apply()
     sent = [json.loads(r["body"])["data"]["entry_id"] for r in receiver.requests]
     assert sent == [moved.pk]
+
+
+def test_a_delivery_task_run_again_after_success_sends_nothing(django_capture_on_commit_callbacks):
+    with Receiver() as receiver:
+        Endpoint.objects.create(url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            EntryFactory()
+        delivery = Delivery.objects.get()
+        deliver_webhook.apply(args=(delivery.pk,))  # the queue delivered the message twice
+        deliver_webhook.apply(args=(delivery.pk + 1000,))  # or one for a row that is gone
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+
+
+def test_push_sweep_command_sends_what_is_due(django_capture_on_commit_callbacks):
+    with Receiver(answers=[500]) as receiver:
+        Endpoint.objects.create(url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            EntryFactory()
+        out = io.StringIO()
+        with time_machine.travel(next_try(Delivery.objects.get()) + datetime.timedelta(minutes=3)):
+            call_command("push_sweep", stdout=out)
+    assert out.getvalue() == "Enqueued 1.\n"
+    assert Delivery.objects.get().status == "delivered"
