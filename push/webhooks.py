@@ -34,6 +34,8 @@ USER_AGENT = "Newsroom-Webhooks/1"
 # the sweep (a broker holds a delayed message unacknowledged, and RabbitMQ drops consumers that
 # hold one for long).
 COUNTDOWN_MAX_SECONDS = 300
+# More deliveries than this recorded at once are handed to the sweep rather than one by one.
+ONE_BY_ONE_MAX = 100
 
 
 def payload(change: Change) -> dict:
@@ -86,12 +88,18 @@ def record_deliveries(changes: Iterable[Change], *, endpoints=None) -> list[Deli
         for endpoint in endpoints
         if endpoint.wants(change.kind)
     ]
+    due = [row for row in rows if row.endpoint.paused_at is None and row.enqueued_at is not None]
+    if len(due) > ONE_BY_ONE_MAX:
+        # A bulk write (an import, `record_changes`): one sweep after commit, not a message each
+        # from inside this request.
+        for row in due:
+            row.enqueued_at = None
+        sweep_soon()
     rows = Delivery.objects.bulk_create(rows, batch_size=1000)
-    from .tasks import deliver_webhook
+    if len(due) <= ONE_BY_ONE_MAX:
+        from .tasks import deliver_webhook
 
-    for row in rows:
-        due = row.next_attempt_at is not None and row.next_attempt_at <= now
-        if due and row.endpoint.paused_at is None:
+        for row in due:
             transaction.on_commit(functools.partial(_send, deliver_webhook, row.pk))
     return rows
 

@@ -393,3 +393,24 @@ def test_push_sweep_command_sends_what_is_due(django_capture_on_commit_callbacks
             call_command("push_sweep", stdout=out)
     assert out.getvalue() == "Enqueued 1.\n"
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_a_bulk_write_hands_its_deliveries_to_one_sweep(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from api import changes as change_log
+
+    entries = [EntryFactory() for _ in range(3)]
+    with Receiver() as receiver:
+        Endpoint.objects.create(url=receiver.url)
+        Endpoint.objects.create(url=receiver.url + "/2")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            change_log.record_entries_updated([entry.pk for entry in entries])
+        assert len(callbacks) == 6  # three changes to two endpoints, one message each
+        monkeypatch.setattr(webhooks, "ONE_BY_ONE_MAX", 4)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            change_log.record_entries_updated([entry.pk for entry in entries])
+        assert len(callbacks) == 1  # one sweep for all six
+        for callback in callbacks:
+            callback()
+        assert len(receiver.requests) == 6
