@@ -1,6 +1,4 @@
-"""Writes on endpoints that the admin, the commands and the tests share."""
-
-from django.core.exceptions import ValidationError
+"""Adding an endpoint from a command or code, validated as the admin's form validates it."""
 
 from .models import Endpoint, new_secret
 
@@ -16,6 +14,3 @@ def add_endpoint(url: str, *, secret: str | None = None, events=None, descriptio
     endpoint.full_clean()
     endpoint.save()
     return endpoint
-
-
-__all__ = ["ValidationError", "add_endpoint"]

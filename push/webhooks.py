@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -72,7 +72,8 @@ def record_deliveries(changes: Iterable[Change], *, endpoints=None) -> list[Deli
     if not changes:
         return []
     if endpoints is None:
-        endpoints = list(Endpoint.objects.all())
+        # Read with the write, on the primary: a save during a public read (replica) included.
+        endpoints = list(Endpoint.objects.using(router.db_for_write(Endpoint)))
     now = timezone.now()
     rows = [
         Delivery(

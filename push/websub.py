@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +69,8 @@ def record_pings(changes: Iterable[Change]) -> list[HubPing]:
     # The tag feeds of the entries' tags (a deleted entry's links are gone with it).
     when = {change.entry_id: change.effective_at for change in changes if change.entry_id}
     for entry_id, slug in (
-        TaggedEntry.objects.filter(content_object_id__in=list(when))
+        TaggedEntry.objects.using(router.db_for_write(TaggedEntry))
+        .filter(content_object_id__in=list(when))
         .order_by()
         .values_list("content_object_id", "tag__slug")
     ):
