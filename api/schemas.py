@@ -156,9 +156,11 @@ class ChangeOut(Schema):
     kind: Literal[
         "entry.published",
         "entry.updated",
+        "entry.corrected",
         "entry.unpublished",
         "entry.deleted",
         "tag.renamed",
+        "tag.merged",
         "tag.deleted",
     ] = Field(description="What happened; clients skip kinds they do not know.")
     at: datetime.datetime = Field(description="When it became true for readers.")

@@ -8,7 +8,7 @@ mirror must refresh. Bulk writes send no signals: after one, run `manage.py reco
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
-from events.models import Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 
@@ -87,6 +87,11 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
         changes.record_tag_deleted(instance.pk, name=instance.name, slug=instance.slug)
 
 
+def correction_added(sender, instance: Correction, created=False, raw=False, **kwargs) -> None:
+    if created and not raw:
+        changes.record_entry_corrected(instance)
+
+
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
     pre_save.connect(entry_saving, sender=Entry, dispatch_uid="api_entry_saving")
@@ -103,3 +108,4 @@ def connect() -> None:
     post_save.connect(tag_saved, sender=Tag, dispatch_uid="api_tag_saved")
     pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="api_tag_deleting")
     post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="api_tag_deleted")
+    post_save.connect(correction_added, sender=Correction, dispatch_uid="api_correction_added")

@@ -26,7 +26,8 @@ def inert_text(text: str) -> str:
 
 class RssWithUpdated(Rss201rev2Feed):
     """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it),
-    and titles that no reader can take for markup (`inert_text`).
+    and titles that no reader can take for markup (`inert_text`), and the WebSub hub beside the
+    self link.
 
     A corrected entry's time moves here as in the Atom feed's `updated`; the `atom` namespace
     is already declared by Django's RSS feed for its self link. (Atom says what each text is:
@@ -42,10 +43,26 @@ class RssWithUpdated(Rss201rev2Feed):
         super().add_item(*args, **kwargs)
         self.items[-1]["title"] = inert_text(self.items[-1]["title"])
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement(
+                "atom:link", None, {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            )
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("updateddate") is not None:
             handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+
+
+class AtomWithHub(Atom1Feed):
+    """Atom with the WebSub hub (WEBSUB_HUB_URL) beside its rel="self" link."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement("link", "", {"rel": "hub", "href": settings.WEBSUB_HUB_URL})
 
 
 class LatestEntriesFeed(Feed):
@@ -86,7 +103,7 @@ class LatestEntriesFeed(Feed):
 
 
 class LatestEntriesAtomFeed(LatestEntriesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = LatestEntriesFeed.description
 
 
@@ -111,7 +128,7 @@ class TagFeed(LatestEntriesFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
 
     def subtitle(self, tag):
         return self.description(tag)
@@ -154,5 +171,5 @@ class CorrectionsFeed(Feed):
 
 
 class CorrectionsAtomFeed(CorrectionsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = CorrectionsFeed.description

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "desk",
     "interchange",
     "api",
+    "push",
 ]
 
 MIDDLEWARE = [
@@ -321,3 +322,46 @@ API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 API_CHANGES_SETTLE_SECONDS = env_int("API_CHANGES_SETTLE_SECONDS", 30)
+
+# The task queue (Celery, newsroom/celery.py). BROKER_URL picks the broker, e.g.
+# amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or redis://127.0.0.1:6379/5; `make worker` runs
+# the tasks. Without it tasks run in the process that enqueues them, after commit, on a
+# background thread (push/queue.py), so `make run` needs neither broker nor worker.
+BROKER_URL = env_str("BROKER_URL")
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+# At least once: a message is acknowledged only after its task ran, and one whose worker died
+# mid-task (killed, out of memory) goes back to the queue for another worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "newsroom"
+# Enqueueing happens after the editor's commit; a broker that is down costs a few seconds at
+# most, and the row it was for stays due, so the sweep enqueues it again (push/tasks.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("BROKER_CONNECT_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "push-sweep": {"task": "push.tasks.sweep", "schedule": env_float("PUSH_SWEEP_SECONDS", 30)},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Webhooks (push app). A delivery that fails is tried again after PUSH_RETRY_FIRST_SECONDS,
+# then twice as long each time up to PUSH_RETRY_MAX_SECONDS apart, until PUSH_RETRY_FOR_HOURS
+# have passed since the change; an endpoint whose last PUSH_PAUSE_AFTER_FAILURES attempts all
+# failed is paused (its deliveries wait) until an editor resumes it. Each request waits at most
+# PUSH_TIMEOUT_SECONDS; redirects are not followed (a 3xx is a failure).
+PUSH_RETRY_FIRST_SECONDS = env_float("PUSH_RETRY_FIRST_SECONDS", 5)
+PUSH_RETRY_MAX_SECONDS = env_float("PUSH_RETRY_MAX_SECONDS", 3600)
+PUSH_RETRY_FOR_HOURS = env_float("PUSH_RETRY_FOR_HOURS", 25)
+PUSH_PAUSE_AFTER_FAILURES = env_int("PUSH_PAUSE_AFTER_FAILURES", 30)
+PUSH_TIMEOUT_SECONDS = env_float("PUSH_TIMEOUT_SECONDS", 10)
+# A delivery handed to the broker that has not run this long after it was due is enqueued again
+# by the sweep (its message was lost: broker restarted, enqueue failed).
+PUSH_REQUEUE_AFTER_SECONDS = env_float("PUSH_REQUEUE_AFTER_SECONDS", 120)
+# Without a broker, tasks run on a background thread of the process that enqueued them (so a
+# hanging subscriber never holds an editor's response); the test suite runs them inline.
+PUSH_EAGER_IN_BACKGROUND = env_bool("PUSH_EAGER_IN_BACKGROUND", True)
+# WebSub: the hub every feed names (rel="hub") and that is pinged when entries are published,
+# corrected or withdrawn; empty for none.
+WEBSUB_HUB_URL = env_str("WEBSUB_HUB_URL")
