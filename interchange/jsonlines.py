@@ -28,7 +28,7 @@ from events.tagging import clean_tag_name, find_tags, free_slug, tag_key, tag_sl
 from events.text import lede
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
-from sources.services import free_publisher_slug
+from sources.services import NewSource, free_publisher_slug, get_or_create_sources
 
 from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
@@ -523,30 +523,22 @@ class _BatchWriter:
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:
-        wanted: dict[str, dict[str, Any]] = {}
-        for record in records:
-            for source in record["sources"]:
-                wanted.setdefault(source["url"], source)
-        ids = dict(Source.objects.filter(url__in=wanted).values_list("url", "id"))
-        now = datetime.datetime.now(datetime.UTC)
-        new = [
-            Source(
-                url=url,
-                title=data.get("title") or "",
-                byline=data.get("byline") or "",
-                excerpt=data.get("excerpt") or "",
-                published_on=data["published_on"],
-                created=data["created"] or now,
-                publisher_id=publishers[data["publisher"]["name"]]
-                if data.get("publisher")
+        """Source ids by URL, through sources.services (the publisher by domain when none given)."""
+        return get_or_create_sources(
+            NewSource(
+                url=source["url"],
+                title=source.get("title") or "",
+                byline=source.get("byline") or "",
+                excerpt=source.get("excerpt") or "",
+                published_on=source["published_on"],
+                created=source["created"],
+                publisher_id=publishers[source["publisher"]["name"]]
+                if source.get("publisher")
                 else None,
             )
-            for url, data in wanted.items()
-            if url not in ids
-        ]
-        for source in Source.objects.bulk_create(new):
-            ids[source.url] = source.pk
-        return ids
+            for record in records
+            for source in record["sources"]
+        )
 
     def tags(self, records) -> dict[str, int]:
         """Tag ids keyed by `tag_key(name)`: each name through the one lookup, new tags created.
