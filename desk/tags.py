@@ -120,10 +120,18 @@ def tag_named(name: str) -> Tag:
 
 
 def check_rename(tag: Tag, new_name: str) -> str:
-    """The cleaned new name, or TagRefusal: the name of another tag (merge instead) or an alias."""
+    """The cleaned new name, or TagRefusal: the name of another tag (merge instead) or an alias.
+
+    For a tag not saved yet (`add_tag`), the same: a new tag never takes another's name.
+    """
     new_name = clean_name(new_name)
     other = _tag_by_name(new_name)
     other = other if other is not None and other.pk != tag.pk else None
+    if other is not None and tag.pk is None:
+        raise TagRefusal(f"A tag named “{other.name}” already exists.")
+    alias = _alias_named(new_name)
+    if alias is not None and tag.pk is None:
+        raise TagRefusal(f"“{alias.name}” is an alias of “{alias.tag.name}”.")
     if other is not None:
         raise TagRefusal(
             f"A tag named “{other.name}” already exists. To make them one, merge “{tag.name}” "
@@ -170,6 +178,23 @@ def rename_tag(tag: Tag, new_name: str, *, user=None) -> Tag:
         entry=None,
         detail=f"Renamed tag “{old_name}” to “{new_name}” (/tags/{old_slug}/ → /tags/{new_slug}/).",
     )
+    return tag
+
+
+@transaction.atomic
+def add_tag(name: str, *, tag: Tag | None = None) -> Tag:
+    """A new tag called `name`, its slug by the one rule (events.tagging.free_slug).
+
+    `tag` is an unsaved Tag to save (the admin's form instance); a new one otherwise. Refused
+    (TagRefusal) when a tag has the name in any spelling, or an alias has it. A name that was
+    renamed or merged away may be given to a new tag, as a rename may take it: its old address
+    then leads to the new tag instead of redirecting.
+    """
+    tag = tag if tag is not None else Tag()
+    tag.name = check_rename(tag, name)
+    tag.slug = free_slug(tag.name)
+    tag.save()
+    TagRedirect.objects.filter(old_slug=tag.slug).delete()
     return tag
 
 

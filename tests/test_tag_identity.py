@@ -433,3 +433,37 @@ def test_the_migration_fills_keys_keeping_the_oldest_of_two_spellings():
 
 
 # --- item 18 is in tests/test_json_lines_publishers.py ----------------------------------------
+
+
+# --- the tag admin's add form ----------------------------------------------------------------
+
+
+def test_the_tag_admin_adds_a_tag_by_the_one_slug_rule_and_refuses_another_spelling(editor):
+    client = signed_in(editor)
+    add = reverse("admin:taggit_tag_add")
+    Tag.objects.create(name="Moskva", slug="москва")
+
+    assert client.post(add, {"name": "Москва"}).status_code == 302
+    assert Tag.objects.get(name="Москва").slug == "москва-1"
+    assert TagKey.objects.get(tag__name="Москва").key == "москва"
+
+    tags.add_alias(Tag.objects.get(name="Moskva"), "Straße")
+    for typed in ("МОСКВА", "STRASSE"):
+        response = client.post(add, {"name": typed})
+        assert response.status_code == 200, typed
+        assert response.context["adminform"].form.errors["name"], typed
+    assert Tag.objects.count() == 2
+
+
+def test_tag_suggestions_match_any_spelling_of_the_start_of_a_name_or_alias(editor):
+    EntryFactory(tags=["Київ", "Straße"])
+    tags.add_alias(Tag.objects.get(name="Straße"), "Κίεβος")
+    client = signed_in(editor)
+    url = reverse("admin:events_entry_tag_autocomplete")
+
+    def suggested(term):
+        return [s["label"] for s in client.get(url, {"term": term}).json()]
+
+    assert suggested("КИ") == ["Київ"]
+    assert suggested("STRAS") == ["Straße"]
+    assert suggested("ΚΊΕ") == ["Κίεβος → Straße"]
