@@ -148,14 +148,15 @@ class EntryAdminForm(forms.ModelForm):
         # merged-away name the merge's target: names go through the one lookup.
         return canonical_names(tags)
 
+    # ModelForm's hook behind save_m2m() (django-stubs do not declare it).
     def _save_m2m(self):
         # taggit would create new tags by its own slug rule: hand it the tags themselves.
         names = self.cleaned_data.get("tags")
         if names is None:
-            return super()._save_m2m()
+            return super()._save_m2m()  # type: ignore[misc]
         self.cleaned_data["tags"] = tags_for(names)
         try:
-            super()._save_m2m()
+            super()._save_m2m()  # type: ignore[misc]
         finally:
             self.cleaned_data["tags"] = names
 

@@ -140,10 +140,10 @@ def find_tags(names: Iterable[str]) -> dict[str, Tag]:
     if rest:
         for alias in TagAlias.objects.filter(key__in=rest).select_related("tag"):
             found[alias.key] = alias.tag
-    rest = {tag_slug(wanted[key]): key for key in wanted if key not in found}
-    if rest:
-        for redirect in TagRedirect.objects.filter(old_slug__in=list(rest)).select_related("tag"):
-            found[rest[redirect.old_slug]] = redirect.tag
+    slugs = {tag_slug(wanted[key]): key for key in wanted if key not in found}
+    if slugs:
+        for redirect in TagRedirect.objects.filter(old_slug__in=list(slugs)).select_related("tag"):
+            found[slugs[redirect.old_slug]] = redirect.tag
     return found
 
 

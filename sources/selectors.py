@@ -64,9 +64,10 @@ def publishers_for_urls(urls: Iterable[str]) -> dict[str, Publisher]:
                 by_domain.setdefault(domain, publisher)
     found: dict[str, Publisher] = {}
     for url, domains in candidates.items():
-        publisher = next((by_domain[d] for d in domains if d in by_domain), None)
-        if publisher is not None:
-            found[url] = publisher
+        for domain in domains:  # the longest first
+            if domain in by_domain:
+                found[url] = by_domain[domain]
+                break
     return found
 
 

@@ -56,6 +56,12 @@ def sourced_entry(**kwargs) -> Entry:
     return entry
 
 
+def first_revision(entry: Entry):
+    revision = history.revision_of(entry, 1)
+    assert revision is not None
+    return revision
+
+
 def archive_page(tmp_path, context: str):
     """An archive page whose one related entry ("other") carries the tags in `context`."""
     page = tmp_path / "news" / "2014" / "03" / "5" / "page.md"
@@ -190,7 +196,7 @@ def test_restoring_a_revision_that_names_a_merged_away_tag_gives_the_target(edit
     workflow.save_entry(entry, user=editor)
     tags.merge_tags([Tag.objects.get(name="human rights")], Tag.objects.create(name="X"))
 
-    history.restore(entry, history.revision_of(entry, 1), user=editor)
+    history.restore(entry, first_revision(entry), user=editor)
 
     assert names_of(entry) == ["X"]
     assert not Tag.objects.filter(name__iexact="human rights").exists()
@@ -292,7 +298,7 @@ def test_the_json_lines_import_stores_the_aliased_tag_typed_in_any_case(kyiv, ty
 def test_a_restore_resolves_an_alias_typed_in_another_case(kyiv, editor):
     entry = EntryFactory(tags=["Ukraine"])
     workflow.keep_revision(entry, user=editor, action=AuditEvent.Action.CREATE)
-    revision = history.revision_of(entry, 1)
+    revision = first_revision(entry)
     revision.snapshot = {**revision.snapshot, "tags": ["STRASSE"], "tag_ids": {}}
     revision.save(update_fields=["snapshot"])
 
@@ -369,7 +375,7 @@ def new_tag_slug_from_json_lines(name: str) -> str:
 def new_tag_slug_from_restore(editor, name: str) -> str:
     entry = EntryFactory()
     workflow.keep_revision(entry, user=editor, action=AuditEvent.Action.CREATE)
-    revision = history.revision_of(entry, 1)
+    revision = first_revision(entry)
     revision.snapshot = {**revision.snapshot, "tags": [name], "tag_ids": {}}
     revision.save(update_fields=["snapshot"])
     history.restore(entry, revision, user=editor)
