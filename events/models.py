@@ -405,9 +405,10 @@ class TagKey(models.Model):
     taggit's Tag is not ours to add a column to, so the key lives beside it, one row per tag,
     kept by a post_save receiver (events.signals) and by the bulk writers that skip signals.
     Every typed or imported name is matched on it (events.tagging.find_tags), so "STRASSE"
-    finds "Straße" and "ΚΊΕΒΟΣ" finds "Κίεβος" on every database. A tag without a row (a
-    duplicate spelling older than the key, listed among the housekeeping's probable
-    duplicates) is still found by its exact name.
+    finds "Straße" and "ΚΊΕΒΟΣ" finds "Κίεβος" on every database. A tag without a row
+    (written by raw SQL) is still found by its exact name; a second spelling older than the
+    keys keeps none (migration 0016): every spelling then finds the first, and the housekeeping
+    page lists the two as probable duplicates to merge.
     """
 
     tag = models.OneToOneField(

@@ -41,8 +41,8 @@ def tag_key_kept(sender, instance, created, **kwargs):
     """Keep the tag's stored identity key (events.tagging.tag_key) with its name.
 
     A new tag whose key another tag has is refused by the unique key (IntegrityError): callers
-    look up first (events.tagging.tags_for). A tag older than the keys that shares one with
-    another keeps none until it is renamed or merged (housekeeping lists it as a duplicate).
+    look up first (events.tagging.tags_for). A second spelling older than the keys keeps
+    none until it is renamed or merged (housekeeping lists it as a duplicate).
     """
     key = tag_key(instance.name)
     if created or (

@@ -114,13 +114,13 @@ def find_tags(names: Iterable[str]) -> dict[str, Tag]:
 
     By the tag's stored key (or, for a tag older than its key, its exact name); else by an
     alias's key; else by the slug the name would have, where that slug now redirects (the tag
-    was renamed, or merged into another). Names that stand for no tag are absent. Three
-    queries at most, whatever the number of names.
+    was renamed, or merged into another). Names that stand for no tag are absent. Four
+    queries at most, each on a unique index, whatever the number of names; one when every
+    name is a tag's.
     """
-    from django.db.models import Q
     from taggit.models import Tag
 
-    from .models import TagAlias, TagRedirect
+    from .models import TagAlias, TagKey, TagRedirect
 
     wanted: dict[str, str] = {}
     for name in names:
@@ -129,13 +129,12 @@ def find_tags(names: Iterable[str]) -> dict[str, Tag]:
             wanted.setdefault(tag_key(name), name)
     if not wanted:
         return {}
-    found: dict[str, Tag] = {}
-    tags = Tag.objects.filter(
-        Q(identity__key__in=list(wanted)) | Q(name__in=list(wanted.values()))
-    ).select_related("identity")
-    for tag in sorted(tags, key=lambda t: t.pk):
-        identity = getattr(tag, "identity", None)
-        found.setdefault(identity.key if identity is not None else tag_key(tag.name), tag)
+    keys = TagKey.objects.filter(key__in=list(wanted)).select_related("tag")
+    found: dict[str, Tag] = {row.key: row.tag for row in keys}
+    names = [wanted[key] for key in wanted if key not in found]
+    if names:  # a tag older than its key (see TagKey) is found by its exact name
+        for tag in Tag.objects.filter(name__in=names).order_by("pk"):
+            found.setdefault(tag_key(tag.name), tag)
     rest = [key for key in wanted if key not in found]
     if rest:
         for alias in TagAlias.objects.filter(key__in=rest).select_related("tag"):

@@ -2,10 +2,10 @@
 
 The keys are filled here by the same function the code uses (events.tagging.tag_key). Two tags
 whose names already share a key (made before the key existed) cannot both hold it: the oldest
-keeps it, the other keeps none and stays findable by its exact name, listed among the
-housekeeping page's probable duplicates for an editor to merge. Of two aliases sharing a key
-(possible before, on SQLite, for non-ASCII names), only one could ever be matched: the oldest
-is kept.
+keeps it, and every spelling typed from now on finds that one; the other keeps its entries
+and no key, listed among the housekeeping page's probable duplicates for an editor to merge.
+Of two aliases sharing a key (possible before, on SQLite, for non-ASCII names), only one
+could ever be matched: the oldest is kept.
 """
 
 import django.db.models.deletion
