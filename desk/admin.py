@@ -21,6 +21,7 @@ from taggit.models import Tag
 from comments.selectors import approved_comment_count
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry, TagAlias
+from events.tagging import tag_key
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
 
@@ -545,6 +546,9 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def tag_autocomplete(self, request):
         """Up to 10 tags whose name or alias starts with ?term=, tags most used first.
 
+        Matched on the stored identity keys (events.tagging.tag_key), so "КИ" finds "Київ" and
+        "stras" finds "Straße" on every database.
+
         Each suggestion is {"value": what goes in the field, "label": what the editor reads}:
         an alias reads "Kiev → Kyiv" and puts the tag itself, "Kyiv", in the field.
         """
@@ -554,14 +558,14 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         if not term:
             return JsonResponse([], safe=False)
         names = (
-            Tag.objects.filter(name__istartswith=term)
+            Tag.objects.filter(identity__key__startswith=tag_key(term))
             .annotate(uses=Count("events_taggedentry_items"))
             .order_by("-uses", "name")
             .values_list("name", flat=True)[:10]
         )
         suggestions = [{"value": name, "label": name} for name in names]
         aliases = (
-            TagAlias.objects.filter(name__istartswith=term)
+            TagAlias.objects.filter(key__startswith=tag_key(term))
             .order_by("name")
             .values_list("name", "tag__name")[: 10 - len(suggestions)]
         )

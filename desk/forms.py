@@ -21,7 +21,7 @@ from taggit.models import Tag
 
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
-from events.tagging import canonical_names, edit_string_for_tags
+from events.tagging import canonical_names, edit_string_for_tags, tags_for
 from sources.models import Citation
 from sources.selectors import citation_warnings
 
@@ -170,8 +170,21 @@ class EntryAdminForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"A tag may be at most {TAG_MAX_LENGTH} characters long: {too_long[0][:40]}…"
             )
-        # An alias typed here ("Kiev") stores its tag ("Kyiv").
+        # An alias typed here ("Kiev") stores its tag ("Kyiv"), "STRASSE" the tag "Straße", a
+        # merged-away name the merge's target: names go through the one lookup.
         return canonical_names(tags)
+
+    # ModelForm's hook behind save_m2m() (django-stubs do not declare it).
+    def _save_m2m(self):
+        # taggit would create new tags by its own slug rule: hand it the tags themselves.
+        names = self.cleaned_data.get("tags")
+        if names is None:
+            return super()._save_m2m()  # type: ignore[misc]
+        self.cleaned_data["tags"] = tags_for(names)
+        try:
+            super()._save_m2m()  # type: ignore[misc]
+        finally:
+            self.cleaned_data["tags"] = names
 
     # --- the whole entry ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from events.models import Entry
+from events.tagging import tag_key
 
 # The fields editors compare, in the order a comparison lists them.
 TEXT_FIELDS = ("headline", "body")
@@ -140,10 +141,10 @@ def merge(
 
 
 def normalise_tags(names) -> tuple[str, ...]:
-    """Tag names as a set, in a stable order (case-insensitive sort, one per spelling)."""
+    """Tag names as a set, in a stable order (case-insensitive sort, one per tag identity key)."""
     unique: dict[str, str] = {}
     for name in names:
-        unique.setdefault(name.casefold(), name)
+        unique.setdefault(tag_key(name), name)
     return tuple(sorted(unique.values(), key=str.casefold))
 
 

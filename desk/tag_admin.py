@@ -130,7 +130,7 @@ class TagAdmin(admin.ModelAdmin):
         if change:
             tags.rename_tag(Tag.objects.get(pk=obj.pk), obj.name, user=request.user)
         else:
-            super().save_model(request, obj, form, change)
+            tags.add_tag(obj.name, tag=obj)  # the one slug rule, not taggit's
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not TagAlias:

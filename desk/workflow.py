@@ -24,7 +24,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from events.models import Entry
-from events.tagging import alias_targets
+from events.tagging import tag_key, tags_by_key
 from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
 
@@ -211,24 +211,18 @@ def resolve_tags(snapshot: EntrySnapshot) -> list[Tag]:
     """The tags a snapshot names, as they are now.
 
     A tag that still exists under the id it had is used whatever its name now (it was renamed);
-    otherwise the tag of that name (case-insensitive); otherwise the tag the name is now an alias
-    of, or the tag it was merged into (its slug redirects there); created if it is gone.
+    any other name goes through the one lookup (events.tagging.tags_by_key): the tag of that name
+    in any case, the tag it is an alias of, or the tag it was renamed or merged into; created
+    only if it stands for none.
     """
     ids = [i for i in snapshot.tag_ids.values() if i]
     by_id = {t.pk: t for t in Tag.objects.filter(pk__in=ids)}
-    aliases = alias_targets(snapshot.tags)
+    kept = {name: by_id.get(snapshot.tag_ids.get(name, 0)) for name in snapshot.tags}
+    found = tags_by_key([name for name, tag in kept.items() if tag is None])
     tags: list[Tag] = []
     for name in snapshot.tags:
-        tag = by_id.get(snapshot.tag_ids.get(name, 0))
-        if tag is None:
-            tag = Tag.objects.filter(name__iexact=name).first()
-        if tag is None:
-            tag = aliases.get(name.casefold())
-        if tag is None:
-            tag = Tag.objects.filter(redirects__old_slug=Tag().slugify(name)).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name)
-        if tag not in tags:
+        tag = kept[name] or found.get(tag_key(name))
+        if tag is not None and tag not in tags:
             tags.append(tag)
     return tags
 

@@ -18,20 +18,18 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 from taggit.models import Tag
 
 from comments.models import Comment
 from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
-from events.models import Correction, Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry, TagKey
 from events.signals import entries_written_in_bulk
-from events.tagging import alias_targets
+from events.tagging import clean_tag_name, find_tags, free_slug, tag_key, tag_slug
 from events.text import lede
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
-from sources.services import free_publisher_slug
+from sources.services import NewSource, free_publisher_slug, get_or_create_sources
 
-from .archive_import import tag_slug
 from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
 
@@ -547,52 +545,39 @@ class _BatchWriter:
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:
-        wanted: dict[str, dict[str, Any]] = {}
-        for record in records:
-            for source in record["sources"]:
-                wanted.setdefault(source["url"], source)
-        ids = dict(Source.objects.filter(url__in=wanted).values_list("url", "id"))
-        now = datetime.datetime.now(datetime.UTC)
-        new = [
-            Source(
-                url=url,
-                title=data.get("title") or "",
-                byline=data.get("byline") or "",
-                excerpt=data.get("excerpt") or "",
-                published_on=data["published_on"],
-                created=data["created"] or now,
-                publisher_id=publishers[data["publisher"]["name"]]
-                if data.get("publisher")
+        """Source ids by URL, through sources.services (the publisher by domain when none given)."""
+        return get_or_create_sources(
+            NewSource(
+                url=source["url"],
+                title=source.get("title") or "",
+                byline=source.get("byline") or "",
+                excerpt=source.get("excerpt") or "",
+                published_on=source["published_on"],
+                created=source["created"],
+                publisher_id=publishers[source["publisher"]["name"]]
+                if source.get("publisher")
                 else None,
             )
-            for url, data in wanted.items()
-            if url not in ids
-        ]
-        for source in Source.objects.bulk_create(new):
-            ids[source.url] = source.pk
-        return ids
+            for record in records
+            for source in record["sources"]
+        )
 
     def tags(self, records) -> dict[str, int]:
+        """Tag ids keyed by `tag_key(name)`: each name through the one lookup, new tags created.
+
+        An alias ("Kiev") stores its tag ("Kyiv"), a renamed or merged-away name the tag it went
+        to, another case or spelling ("STRASSE") the stored tag ("Straße"). A new tag keeps the
+        exported slug when it is free and a slug by the rule, else gets the rule's.
+        """
         wanted: dict[str, dict[str, Any]] = {}
         for record in records:
             for tag in record["tags"]:
-                wanted.setdefault(tag["name"].casefold(), tag)
-        # An alias ("Kiev") stores its tag ("Kyiv"), never a tag of its own.
-        ids = {key: tag.pk for key, tag in alias_targets(wanted).items() if key in wanted}
-        names = {t["name"]: key for key, t in wanted.items() if key not in ids}
-        ids |= {
-            names[name]: pk
-            for name, pk in Tag.objects.filter(name__in=names).values_list("name", "id")
-        }
-        missing = {key: data for key, data in wanted.items() if key not in ids}
-        if missing:  # the same tag may be stored under another case
-            for lowered, pk in (
-                Tag.objects.annotate(lowered=Lower("name"))
-                .filter(lowered__in=[data["name"].lower() for data in missing.values()])
-                .values_list("lowered", "id")
-            ):
-                ids.setdefault(lowered.casefold(), pk)
-        new = [data for key, data in missing.items() if key not in ids]
+                wanted.setdefault(tag_key(tag["name"]), tag)
+        found = find_tags(data["name"] for data in wanted.values())
+        ids = {key: tag.pk for key, tag in found.items()}
+        new = [data for key, data in wanted.items() if key not in ids]
+        if not new:
+            return ids
         taken = set(
             Tag.objects.filter(slug__in=[d.get("slug") or "" for d in new]).values_list(
                 "slug", flat=True
@@ -600,14 +585,17 @@ class _BatchWriter:
         )
         tags = []
         for data in new:
+            name = clean_tag_name(data["name"])
             slug = data.get("slug") or ""
-            if not slug or slug in taken:
-                slug = tag_slug(data["name"])
+            if not slug or slug in taken or tag_slug(slug) != slug:
+                slug = free_slug(name, reserved=taken)
             taken.add(slug)
-            tags.append(Tag(name=data["name"], slug=slug))
-        new = tags
-        for tag in Tag.objects.bulk_create(new):
-            ids[tag.name.casefold()] = tag.pk
+            tags.append(Tag(name=name, slug=slug))
+        created = Tag.objects.bulk_create(tags)
+        # bulk_create sends no post_save: the keys are written here (events.signals does it
+        # for single saves).
+        TagKey.objects.bulk_create(TagKey(tag_id=tag.pk, key=tag_key(tag.name)) for tag in created)
+        ids |= {tag_key(tag.name): tag.pk for tag in created}
         return ids
 
     def write(self, records: list[dict[str, Any]]) -> None:
@@ -663,7 +651,7 @@ class _BatchWriter:
         corrections: list[Correction] = []
         self.entry_ids.extend(entry.pk for entry in entries)
         for entry, r in zip(entries, fresh, strict=True):
-            tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
+            tag_pks = dict.fromkeys(tag_ids[tag_key(t["name"])] for t in r["tags"])
             links.extend((entry.pk, pk) for pk in tag_pks)
             source_pks = dict.fromkeys(source_ids[s["url"]] for s in r["sources"])
             citations.extend((entry.pk, pk, i) for i, pk in enumerate(source_pks))

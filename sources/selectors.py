@@ -1,6 +1,7 @@
 """Reads over publishers and sources."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +38,37 @@ def publisher_for_url(url: str) -> Publisher | None:
         if candidate in matches:
             return matches[candidate]
     return None
+
+
+def publishers_for_urls(urls: Iterable[str]) -> dict[str, Publisher]:
+    """`publisher_for_url` for many URLs in one query: the publisher of each URL that has one.
+
+    Keyed by the URL as given; the longest matching domain wins, as for one URL.
+    """
+    candidates: dict[str, list[str]] = {}
+    for url in urls:
+        host = domain_of(url)
+        if host:
+            labels = host.split(".")
+            candidates[url] = [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
+    every = {domain for domains in candidates.values() for domain in domains}
+    if not every:
+        return {}
+    rows = Publisher.objects.filter(
+        Q(domain__in=every) | Q(other_domains__domain__in=every)
+    ).annotate(other_domain=F("other_domains__domain"))
+    by_domain: dict[str, Publisher] = {}
+    for publisher in rows.order_by("pk"):
+        for domain in (publisher.domain, publisher.other_domain):
+            if domain in every:
+                by_domain.setdefault(domain, publisher)
+    found: dict[str, Publisher] = {}
+    for url, domains in candidates.items():
+        for domain in domains:  # the longest first
+            if domain in by_domain:
+                found[url] = by_domain[domain]
+                break
+    return found
 
 
 def cites_publisher(publisher: Publisher) -> Exists:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from comments.moderators import GROUP_NAME as MODERATORS
 from desk.roles import EDITORS, REPORTERS
 from events.models import Entry
+from events.tagging import tags_for
 from newsroom import demo
 from sources.services import cite, get_or_create_publisher
 
@@ -74,7 +75,7 @@ class Command(BaseCommand):
                 status=Entry.Status.PUBLISHED,
                 publish_at=publish_time(data["event_date"]),
             )
-            entry.tags.add(*data["tags"])
+            entry.tags.add(*tags_for(data["tags"]))
             for position, source in enumerate(data.get("sources", [])):
                 details = {k: v for k, v in source.items() if k not in ("url", "publisher")}
                 cite(
