@@ -108,14 +108,16 @@ class SourcesFilter(admin.SimpleListFilter):
 class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
+    # The headline gets the room (at least 300 px at 1280); the event's date sits above it and
+    # the other columns stay compact, so no state (not even "Live, changes pending") pushes the
+    # table wider than the screen.
     list_display = (
         "headline_cell",
-        "event_date",
         "state_label",
         "tag_list",
         "source_count",
         "comment_count",
-        "author",
+        "author_name",
         "last_edit",
     )
     list_display_links = ("headline_cell",)
@@ -181,13 +183,15 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             .prefetch_related("tags")  # type: ignore[misc]
         )
 
-    @admin.display(description="headline", ordering="headline")
+    @admin.display(description="date · headline", ordering="event_date")
     def headline_cell(self, entry):
         # The version the editor saw travels with the row, so a bulk action can tell what
         # changed since the list was shown.
         return format_html(
+            '<span class="desk-date">{}</span>'
             '<span class="desk-headline" title="{}">{}</span>'
             '<input type="hidden" name="_version_{}" value="{}" form="changelist-form">',
+            f"{entry.event_date:%-d %b %Y}",
             entry.headline,
             entry.headline,
             entry.pk,
@@ -211,9 +215,13 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, entry):
+        """The first two tags by name, and how many more (all of them in the tooltip)."""
         names = sorted((t.name for t in entry.tags.all()), key=str.casefold)
-        text = ", ".join(names)
-        return format_html('<span class="desk-tags" title="{}">{}</span>', text, text)
+        shown = ", ".join(names[:2])
+        more = f" +{len(names) - 2}" if len(names) > 2 else ""
+        return format_html(
+            '<span class="desk-tags" title="{}">{}{}</span>', ", ".join(names), shown, more
+        )
 
     @admin.display(description="sources", ordering="sources_cited")
     def source_count(self, entry):
@@ -228,11 +236,19 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def comment_count(self, entry):
         return entry.approved_comments
 
+    @admin.display(description="author", ordering="author__username")
+    def author_name(self, entry):
+        name = entry.author.get_username() if entry.author else "—"
+        return format_html('<span class="desk-who" title="{}">{}</span>', name, name)
+
     @admin.display(description="last edited", ordering="updated")
     def last_edit(self, entry):
         who = entry.last_edited_by.get_username() if entry.last_edited_by else "—"
         return format_html(
-            "{}<br><small>{}</small>", who, f"{timezone.localtime(entry.updated):%d %b %H:%M}"
+            '<span class="desk-who" title="{}">{}</span><small>{}</small>',
+            who,
+            who,
+            f"{timezone.localtime(entry.updated):%-d %b %H:%M}",
         )
 
     # --- permissions ------------------------------------------------------------------------
