@@ -5,7 +5,9 @@ workflow: roles, review, pending changes, revisions and the check that no edit i
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
@@ -259,6 +261,20 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         if obj is not None and obj.status == Entry.Status.PUBLISHED:
             return workflow.can_publish(request.user)
         return True
+
+    def delete_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if (
+            entry is not None
+            and entry.status == Entry.Status.PUBLISHED
+            and not workflow.can_publish(request.user)
+        ):
+            what = "scheduled" if entry.is_scheduled else "live"
+            raise PermissionDenied(
+                f"Only editors can delete a {what} entry. Ask an editor to delete it, or to "
+                "move it back to draft."
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

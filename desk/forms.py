@@ -122,20 +122,32 @@ class EntryAdminForm(forms.ModelForm):
         self.initial["tags"] = edit_string_for_tags([Tag(name=n) for n in snapshot.tags])
 
     def _limit_for_reporters(self):
-        """Reporters write and submit; publishing, scheduling and notes are the editors'."""
+        """Reporters write and submit; publishing, scheduling and notes are the editors'.
+
+        The editors' controls are hidden, not just greyed out (a reporter sees no control
+        they cannot use), and disabled, so they keep the entry's own values whatever is
+        posted. The editor's note is shown to the reporter above the form instead.
+        """
         live = self.instance.pk and self.instance.status == Entry.Status.PUBLISHED
         status = self.fields.get("status")
+        editors_only = ["publish_at", "review_note", "publish_without_sources"]
         if isinstance(status, forms.ChoiceField):
             if live:
-                status.disabled = True
+                editors_only.append("status")  # the state is shown above; only editors move it
             else:
                 status.choices = [
                     (Entry.Status.DRAFT, "Draft"),
                     (Entry.Status.REVIEW, "In review (submit to the editors)"),
                 ]
-        for name in ("publish_at", "review_note"):
+        for name in editors_only:
             if name in self.fields:
-                self.fields[name].disabled = True
+                field = self.fields[name]
+                field.disabled = True
+                field.widget = (
+                    forms.SplitHiddenDateTimeWidget()
+                    if isinstance(field, forms.SplitDateTimeField)
+                    else forms.HiddenInput()
+                )
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
