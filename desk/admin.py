@@ -147,6 +147,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
                     "status",
                     "publish_at",
                     "publish_without_sources",
+                    "publish_with_unnamed_publishers",
                     "review_note",
                     "comments_open",
                 )
