@@ -64,7 +64,9 @@ class AliasForm(forms.ModelForm):
             raise forms.ValidationError(str(refusal)) from None
 
 
-class TagAliasInline(admin.TabularInline):
+class TagAliasInline(admin.StackedInline):
+    """Stacked, not tabular: each alias field and its delete box gets its own label."""
+
     model = TagAlias
     form = AliasForm
     extra = 1
