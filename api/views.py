@@ -17,6 +17,7 @@ from reading.filters import EntryFilter
 from reading.templatetags.reading import absolute_url
 
 from . import changes, keyset, selectors
+from .docs import ReferenceDocs
 from .schemas import (
     ChangesPage,
     ChangesQuery,
@@ -41,6 +42,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     docs_url="/docs/",
+    docs=ReferenceDocs(),
     openapi_url="/openapi.json",
 )
 
