@@ -227,6 +227,14 @@ class EntryFilter(FilterSet):
     class Meta:
         form = EntryFilterForm
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if not (self.data.get("q") or "").strip():
+            # Without words the list is newest first, so the menu shows that order first
+            # (an unchosen menu shows its first option); "Best match" stays last.
+            sort = self.form.fields["sort"]
+            sort.choices = [*self.SORTS[1:], self.SORTS[0]]  # type: ignore[attr-defined]
+
     def keep(self, queryset, name, value):
         """Mode and sort only steer the other filters and the final ordering."""
         return queryset
