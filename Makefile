@@ -68,7 +68,7 @@ bench: $(VENV)/.installed-bench
 drill: $(VENV)/.installed-dev
 	$(BIN)/python drills/outage.py
 
-# Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).
+# Screenshots of the public pages and the desk at 1280 and 360 px into docs/screenshots/ (demo content).
 screenshots: $(VENV)/.installed-dev browser
 	$(BIN)/python docs/make_screenshots.py
 
