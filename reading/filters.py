@@ -230,10 +230,13 @@ class EntryFilter(FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         if not (self.data.get("q") or "").strip():
-            # Without words the list is newest first, so the menu shows that order first
-            # (an unchosen menu shows its first option); "Best match" stays last.
+            # Without words "Best match" stays the submitted default (a search typed into the
+            # form is ranked), but the menu says what the list shows now: newest first.
             sort = self.form.fields["sort"]
-            sort.choices = [*self.SORTS[1:], self.SORTS[0]]  # type: ignore[attr-defined]
+            sort.choices = [  # type: ignore[attr-defined]
+                ("relevance", "Best match (newest first without words)"),
+                *self.SORTS[1:],
+            ]
 
     def keep(self, queryset, name, value):
         """Mode and sort only steer the other filters and the final ordering."""
