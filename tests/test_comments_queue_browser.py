@@ -19,6 +19,7 @@ def queue(live_server, page, moderator):
     page.get_by_label("Username").fill("moderator")
     page.get_by_label("Password").fill("pw-moderator-1")
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Approve the comment from Reader 00")).to_be_visible()
     return page
 
 
@@ -39,7 +40,7 @@ def test_the_keyboard_reaches_a_rows_approve_button(queue):
     target = "button[aria-label='Approve the comment from Reader 00']"
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement.matches(s)", target):
+        if page.evaluate("s => !!document.activeElement?.matches(s)", target):
             break
     else:
         raise AssertionError("Tab never reached the first row's Approve button")
