@@ -83,8 +83,8 @@ bench: $(VENV)/.installed-bench ## every benchmark under bench/ on DATABASE_URL 
 drill: $(VENV)/.installed-dev ## outage drill: throwaway PostgreSQL and Redis killed and restarted under load
 	$(BIN)/python drills/outage.py
 
-# Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).
-screenshots: $(VENV)/.installed-dev browser ## re-make docs/screenshots/ from the demo content
+# Screenshots of the public pages and the desk at 1280 and 360 px into docs/screenshots/ (demo content).
+screenshots: $(VENV)/.installed-dev browser ## re-make docs/screenshots/ (public pages and the desk) from the demo content
 	$(BIN)/python docs/make_screenshots.py
 
 clean: ## remove .venv, collected static files and pytest's cache

@@ -19,6 +19,7 @@ from reading.selectors import Moved
 from reading.templatetags.reading import absolute_url
 
 from . import changes, keyset, selectors
+from .docs import ReferenceDocs
 from .schemas import (
     ChangesPage,
     ChangesQuery,
@@ -43,6 +44,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     docs_url="/docs/",
+    docs=ReferenceDocs(),
     openapi_url="/openapi.json",
 )
 

@@ -7,6 +7,7 @@ workflow: roles, review, pending changes, revisions and the check that no edit i
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -113,14 +114,16 @@ class SourcesFilter(admin.SimpleListFilter):
 class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
+    # The headline gets the room (at least 300 px at 1280); the event's date sits above it and
+    # the other columns stay compact, so no state (not even "Live, changes pending") pushes the
+    # table wider than the screen.
     list_display = (
         "headline_cell",
-        "event_date",
         "state_label",
         "tag_list",
         "source_count",
         "comment_count",
-        "author",
+        "author_name",
         "last_edit",
     )
     list_display_links = ("headline_cell",)
@@ -148,6 +151,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
                     "status",
                     "publish_at",
                     "publish_without_sources",
+                    "publish_with_unnamed_publishers",
                     "review_note",
                     "comments_open",
                 )
@@ -186,13 +190,15 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             .prefetch_related("tags")  # type: ignore[misc]
         )
 
-    @admin.display(description="headline", ordering="headline")
+    @admin.display(description="date · headline", ordering="event_date")
     def headline_cell(self, entry):
         # The version the editor saw travels with the row, so a bulk action can tell what
         # changed since the list was shown.
         return format_html(
+            '<span class="desk-date">{}</span>'
             '<span class="desk-headline" title="{}">{}</span>'
             '<input type="hidden" name="_version_{}" value="{}" form="changelist-form">',
+            f"{entry.event_date:%-d %b %Y}",
             entry.headline,
             entry.headline,
             entry.pk,
@@ -216,9 +222,13 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, entry):
+        """The first two tags by name, and how many more (all of them in the tooltip)."""
         names = sorted((t.name for t in entry.tags.all()), key=str.casefold)
-        text = ", ".join(names)
-        return format_html('<span class="desk-tags" title="{}">{}</span>', text, text)
+        shown = ", ".join(names[:2])
+        more = f" +{len(names) - 2}" if len(names) > 2 else ""
+        return format_html(
+            '<span class="desk-tags" title="{}">{}{}</span>', ", ".join(names), shown, more
+        )
 
     @admin.display(description="sources", ordering="sources_cited")
     def source_count(self, entry):
@@ -233,11 +243,19 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def comment_count(self, entry):
         return entry.approved_comments
 
+    @admin.display(description="author", ordering="author__username")
+    def author_name(self, entry):
+        name = entry.author.get_username() if entry.author else "—"
+        return format_html('<span class="desk-who" title="{}">{}</span>', name, name)
+
     @admin.display(description="last edited", ordering="updated")
     def last_edit(self, entry):
         who = entry.last_edited_by.get_username() if entry.last_edited_by else "—"
         return format_html(
-            "{}<br><small>{}</small>", who, f"{timezone.localtime(entry.updated):%d %b %H:%M}"
+            '<span class="desk-who" title="{}">{}</span><small>{}</small>',
+            who,
+            who,
+            f"{timezone.localtime(entry.updated):%-d %b %H:%M}",
         )
 
     # --- permissions ------------------------------------------------------------------------
@@ -248,6 +266,20 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         if obj is not None and obj.status == Entry.Status.PUBLISHED:
             return workflow.can_publish(request.user)
         return True
+
+    def delete_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if (
+            entry is not None
+            and entry.status == Entry.Status.PUBLISHED
+            and not workflow.can_publish(request.user)
+        ):
+            what = "scheduled" if entry.is_scheduled else "live"
+            raise PermissionDenied(
+                f"Only editors can delete a {what} entry. Ask an editor to delete it, or to "
+                "move it back to draft."
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -23,7 +23,7 @@ from events.limits import TAG_MAX_LENGTH
 from events.models import Entry
 from events.tagging import canonical_names, edit_string_for_tags, tags_for
 from sources.models import Citation
-from sources.selectors import citation_warnings
+from sources.selectors import citation_warnings, unnamed_publishers
 
 from . import workflow
 from .models import PendingChange
@@ -104,12 +104,36 @@ def _describe(name: str, value) -> str:
     return Truncator(text).chars(300)
 
 
+def _ask_to_name(unnamed) -> str:
+    """The question an editor publishing an entry with unnamed publishers reads."""
+    names = []
+    for item in unnamed:
+        if isinstance(item, str):
+            names.append(format_html("{} (a new publisher)", item))
+        else:
+            url = reverse("admin:sources_publisher_change", args=[item.pk])
+            names.append(format_html('<a href="{}" target="_blank">{}</a>', url, item.name))
+    return format_html(
+        "Readers would see this entry credited to {}, with no publisher's name. Name {} "
+        "(the link opens the publisher in a new tab), or tick “Publish with unnamed "
+        "publishers” to publish as it is.",
+        format_html_join(", ", "{}", ((n,) for n in names)),
+        "it" if len(names) == 1 else "them",
+    )
+
+
 class EntryAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     publish_without_sources = forms.BooleanField(
         required=False,
         label="Publish without sources",
         help_text="This entry cites no source. Tick to publish it anyway.",
+    )
+    publish_with_unnamed_publishers = forms.BooleanField(
+        required=False,
+        label="Publish with unnamed publishers",
+        help_text="A cited publisher has no name yet (readers see its web domain). Tick to "
+        "publish anyway, or name it first.",
     )
 
     # Set by the admin before validation: the request's user and the page's inline formsets.
@@ -148,20 +172,37 @@ class EntryAdminForm(forms.ModelForm):
         self.initial["tags"] = edit_string_for_tags([Tag(name=n) for n in snapshot.tags])
 
     def _limit_for_reporters(self):
-        """Reporters write and submit; publishing, scheduling and notes are the editors'."""
+        """Reporters write and submit; publishing, scheduling and notes are the editors'.
+
+        The editors' controls are hidden, not just greyed out (a reporter sees no control
+        they cannot use), and disabled, so they keep the entry's own values whatever is
+        posted. The editor's note is shown to the reporter above the form instead.
+        """
         live = self.instance.pk and self.instance.status == Entry.Status.PUBLISHED
         status = self.fields.get("status")
+        editors_only = [
+            "publish_at",
+            "review_note",
+            "publish_without_sources",
+            "publish_with_unnamed_publishers",
+        ]
         if isinstance(status, forms.ChoiceField):
             if live:
-                status.disabled = True
+                editors_only.append("status")  # the state is shown above; only editors move it
             else:
                 status.choices = [
                     (Entry.Status.DRAFT, "Draft"),
                     (Entry.Status.REVIEW, "In review (submit to the editors)"),
                 ]
-        for name in ("publish_at", "review_note"):
+        for name in editors_only:
             if name in self.fields:
-                self.fields[name].disabled = True
+                field = self.fields[name]
+                field.disabled = True
+                field.widget = (
+                    forms.SplitHiddenDateTimeWidget()
+                    if isinstance(field, forms.SplitDateTimeField)
+                    else forms.HiddenInput()
+                )
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
@@ -229,6 +270,10 @@ class EntryAdminForm(forms.ModelForm):
                 "publish_without_sources",
                 "This entry cites no source. Add one, or tick “Publish without sources”.",
             )
+        if going_live and not self.cleaned_data.get("publish_with_unnamed_publishers"):
+            unnamed = unnamed_publishers([(s.url, s.publisher) for s in mine.sources])
+            if unnamed:
+                self.add_error("publish_with_unnamed_publishers", _ask_to_name(unnamed))
 
     def _flag(self, cleaned):
         """Accepted, but worth a second look: said after the save as warnings."""

@@ -124,7 +124,7 @@ class RevisionHistoryMixin(_ModelAdmin):
         if entry is None:
             raise Http404(f"No entry with id {object_id!r}.")
         if not self.has_view_or_change_permission(request, entry):
-            raise PermissionDenied
+            raise PermissionDenied("Your role on the desk cannot open this entry's revisions.")
         return entry
 
     def _url(self, name: str, entry: Entry, **kwargs) -> str:
@@ -205,7 +205,7 @@ class RevisionHistoryMixin(_ModelAdmin):
             return HttpResponseNotAllowed(["GET", "POST"])
         entry = self._readable_entry(request, object_id)
         if not self.has_restore_permission(request, entry):
-            raise PermissionDenied
+            raise PermissionDenied("Only editors can restore an earlier revision.")
         revision = history.revision_of(entry, version)
         if revision is None:
             raise Http404(f"This entry has no version {version}.")

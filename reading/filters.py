@@ -220,6 +220,17 @@ class EntryFilter(FilterSet):
     class Meta:
         form = EntryFilterForm
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if not (self.data.get("q") or "").strip():
+            # Without words "Best match" stays the submitted default (a search typed into the
+            # form is ranked), but the menu says what the list shows now: newest first.
+            sort = self.form.fields["sort"]
+            sort.choices = [  # type: ignore[attr-defined]
+                ("relevance", "Best match (newest first without words)"),
+                *self.SORTS[1:],
+            ]
+
     def keep(self, queryset, name, value):
         """Mode and sort only steer the other filters and the final ordering."""
         return queryset

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from events.models import Entry
 
+from .directory import outlet_for_domain
 from .links import domain_of, is_image_file, is_search_page
 from .models import Citation, Publisher, PublisherRedirect
 
@@ -69,6 +70,26 @@ def publishers_for_urls(urls: Iterable[str]) -> dict[str, Publisher]:
                 found[url] = by_domain[domain]
                 break
     return found
+
+
+def unnamed_publishers(sources: list[tuple[str, str]]) -> list[Publisher | str]:
+    """Who would be credited without a name for `sources`, (normalised URL, publisher name) pairs.
+
+    A publisher still flagged "needs a name", whether the editor picked it or it owns the
+    URL's domain; or, for a domain no publisher claims and the directory does not know, the
+    domain itself (the publisher `services.publisher_for_domain` would create, unnamed).
+    """
+    unnamed: list[Publisher | str] = []
+    for url, name in sources:
+        publisher = (
+            Publisher.objects.filter(name__iexact=name).first() if name else publisher_for_url(url)
+        )
+        if publisher is not None:
+            if publisher.needs_name and publisher not in unnamed:
+                unnamed.append(publisher)
+        elif outlet_for_domain(domain_of(url)) is None and domain_of(url) not in unnamed:
+            unnamed.append(domain_of(url))
+    return unnamed
 
 
 def cites_publisher(publisher: Publisher) -> Exists:

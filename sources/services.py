@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from events.models import Entry
 
+from . import directory
 from .links import domain_of, normalize_url
 from .models import Citation, Publisher, PublisherDomain, PublisherRedirect, Source
 from .selectors import publisher_for_url, publishers_for_urls
@@ -52,6 +53,28 @@ def get_or_create_publisher(
     )
 
 
+def publisher_for_domain(domain: str) -> Publisher:
+    """The publisher credited for a source on `domain` when no stored publisher claims it.
+
+    An outlet of the directory (sources/data/outlets.csv) gets its name and all its domains;
+    any other domain gets a publisher shown by its lower-case domain and flagged `needs_name`,
+    which the desk asks an editor to name when an entry citing it is published.
+    """
+    outlet = directory.outlet_for_domain(domain)
+    if outlet is None:
+        domain = domain.lower()
+        return get_or_create_publisher(domain, domain=domain, needs_name=True)
+    publisher = get_or_create_publisher(outlet.name, domain=outlet.domain, homepage=outlet.homepage)
+    taken = {
+        *Publisher.objects.filter(domain__in=outlet.domains).values_list("domain", flat=True),
+        *PublisherDomain.objects.filter(domain__in=outlet.domains).values_list("domain", flat=True),
+    }
+    PublisherDomain.objects.bulk_create(
+        [PublisherDomain(publisher=publisher, domain=d) for d in outlet.domains if d not in taken]
+    )
+    return publisher
+
+
 def get_or_create_source(
     url: str,
     *,
@@ -71,8 +94,7 @@ def get_or_create_source(
     if publisher is None:
         publisher = publisher_for_url(canonical) or (source.publisher if source else None)
         if publisher is None:
-            domain = domain_of(canonical)
-            publisher = get_or_create_publisher(domain, domain=domain, needs_name=True)
+            publisher = publisher_for_domain(domain_of(canonical))
     details = {
         "title": title.strip(),
         "byline": byline.strip(),
@@ -112,8 +134,9 @@ def get_or_create_sources(wanted: Iterable[NewSource]) -> dict[str, int]:
 
     A stored source is used as it is (an import never rewrites a source other entries cite),
     except that one with no publisher gets its domain's. A new source without a publisher gets
-    the publisher of its domain, as `get_or_create_source` gives it, a publisher named after
-    the domain created when none matches. A handful of queries per call, not one per source.
+    the publisher of its domain, as `get_or_create_source` gives it, one made by
+    `publisher_for_domain` (the directory's outlet, or the domain flagged unnamed) when none
+    matches. A handful of queries per call, not one per source.
     """
     sources: dict[str, NewSource] = {}
     for item in wanted:
@@ -132,7 +155,7 @@ def get_or_create_sources(wanted: Iterable[NewSource]) -> dict[str, int]:
         domain = domain_of(url)
         if url not in publishers and domain:
             if domain not in made:
-                made[domain] = get_or_create_publisher(domain, domain=domain, needs_name=True).pk
+                made[domain] = publisher_for_domain(domain).pk
             publishers[url] = made[domain]
     for url in orphans:
         if publishers.get(url):
