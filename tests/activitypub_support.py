@@ -17,12 +17,15 @@ from bovine.crypto.types import CryptographicIdentifier, CryptographicSecret
 class RemoteServer:
     """A server on 127.0.0.1 with one account, `/users/<name>`, and a shared inbox `/inbox`.
 
-    It serves its actor documents (GET) and records every POST to an inbox, answering with the
-    next of `answers` (default 202).
+    It serves its actor documents (GET; each waits for `release()` when `hang_gets`) and records
+    every POST to an inbox, answering with the next of `answers` (default 202; "hang" waits for
+    `release()`, "redirect" answers 307).
     """
 
-    def __init__(self, names=("alice",), answers=(), host="127.0.0.1"):
+    def __init__(self, names=("alice",), answers=(), host="127.0.0.1", hang_gets=False):
         self.answers = list(answers)
+        self.hang_gets = hang_gets
+        self._release = threading.Event()
         self.requests: list[dict] = []
         self.keys = {name: generate_rsa_public_private_key() for name in names}
         self.got_request = threading.Event()
@@ -30,6 +33,8 @@ class RemoteServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                if server.hang_gets:
+                    server._release.wait(60)
                 name = self.path.rsplit("/", 1)[-1]
                 if not self.path.startswith("/users/") or name not in server.keys:
                     self.send_response(404)
@@ -55,7 +60,14 @@ class RemoteServer:
                 )
                 answer = server.answers.pop(0) if server.answers else 202
                 server.got_request.set()
-                self.send_response(answer)
+                if answer == "hang":
+                    server._release.wait(60)
+                    answer = 202
+                if answer == "redirect":
+                    self.send_response(307)
+                    self.send_header("Location", "/elsewhere")
+                else:
+                    self.send_response(answer)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -72,8 +84,12 @@ class RemoteServer:
         return self
 
     def __exit__(self, *exc):
+        self.release()
         self.server.shutdown()
         self.server.server_close()
+
+    def release(self):
+        self._release.set()
 
     def actor_id(self, name="alice") -> str:
         return f"{self.base}/users/{name}"

@@ -5,6 +5,7 @@ published entry, correction and withdrawal, signed, through the queue."""
 import datetime
 import json
 import logging
+import time
 
 import pytest
 import time_machine
@@ -14,11 +15,13 @@ from django.utils import timezone
 
 from comments.models import Comment
 from events.models import Entry
+from push import queue
 from push.activitypub import actors
 from push.models import FederationDelivery, Follower
 from push.tasks import sweep
 from tests.activitypub_support import RemoteServer
 from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.push_support import closed_port_url
 
 pytestmark = pytest.mark.django_db
 
@@ -419,6 +422,45 @@ def test_a_lost_enqueue_is_delivered_by_the_sweep(
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10), tick=False):
         sweep()
     assert len(remote.received("Create")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("inbox", ["hang", 500, "redirect", "unreachable"])
+def test_a_bad_follower_inbox_never_slows_an_editors_save(settings, editor, inbox):
+    """The default without a broker: deliveries run after commit on a background thread."""
+    settings.PUSH_EAGER_IN_BACKGROUND = True
+    entry = EntryFactory(draft=True)
+    staff = Client()
+    staff.force_login(editor)
+    with RemoteServer(answers=[inbox]) as remote:
+        url = closed_port_url() if inbox == "unreachable" else f"{remote.base}/inbox"
+        Follower.objects.create(actor=remote.actor_id(), inbox=url)
+        started = time.monotonic()
+        response = staff.post(
+            reverse("admin:events_entry_changelist"),
+            {"action": "publish_now", "_selected_action": [entry.pk]},
+        )
+        elapsed = time.monotonic() - started
+        assert response.status_code == 302
+        assert elapsed < 2, f"the save waited {elapsed:.1f}s on the follower"
+        if inbox != "unreachable":
+            assert remote.got_request.wait(10)  # it was tried, in the background
+        remote.release()
+        queue.wait_idle()
+    row = FederationDelivery.objects.get()
+    assert row.attempts == 1
+    assert row.status == ("delivered" if inbox == "hang" else "pending")
+
+
+def test_a_follower_whose_actor_hangs_is_refused_after_the_timeout(client, settings, caplog):
+    settings.PUSH_TIMEOUT_SECONDS = 1
+    with RemoteServer(hang_gets=True) as remote:
+        started = time.monotonic()
+        response = deliver(client, remote, follow(remote))
+        assert time.monotonic() - started < 5
+        remote.release()
+    refused(caplog, response, 401)
+    assert not Follower.objects.exists()
 
 
 # Hostile input.

@@ -153,7 +153,7 @@ def forget_before(now: datetime.datetime) -> int:
     return InboxSeen.objects.filter(seen_at__lt=horizon).delete()[0]
 
 
-def receive(activity: dict, sender: RemoteActor, *, body: bytes, to: actors.Actor | None) -> str:
+def receive(activity: dict, sender: RemoteActor, *, body: bytes) -> str:
     """Take a verified activity; returns what was done (for the log). InboxRefused if refused."""
     with transaction.atomic():
         _remember(activity, signatures.digest(body))

@@ -119,7 +119,8 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_view(request: HttpRequest, pk: int | None = None, shared: bool = False) -> HttpResponse:
     """Take a signed activity; a refusal is a 4xx and one log line."""
     _enabled()
-    to = None if shared else _actor(pk)
+    if not shared:
+        _actor(pk)  # a tag that is no actor (any more) has no inbox
     headers = {name.lower(): value for name, value in request.headers.items()}
     body = request.body
     try:
@@ -129,7 +130,7 @@ def inbox_view(request: HttpRequest, pk: int | None = None, shared: bool = False
             headers=headers,
             body=body,
         )
-        done = inbox.receive(activity, sender, body=body, to=to)
+        done = inbox.receive(activity, sender, body=body)
     except inbox.InboxRefused as refused:
         log.warning(
             "activitypub: inbox refused %s %s from %s: %s",
