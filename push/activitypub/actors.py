@@ -152,7 +152,7 @@ def actor_for_id(actor_id: str) -> Actor | None:
     return None
 
 
-def entry_for_object(object_id: str) -> Entry | None:
+def entry_for_object(object_id: object) -> Entry | None:
     """The published entry whose Article id is `object_id` (a reply's inReplyTo), or None."""
     from django.urls import Resolver404, resolve
 

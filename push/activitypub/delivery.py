@@ -159,9 +159,10 @@ def record_deliveries(changes: Iterable[Change]) -> list[FederationDelivery]:
 
 def record_accept(actor: actors.Actor, follower: Follower, follow: dict) -> FederationDelivery:
     """An Accept of `follow` owed to the follower's own inbox, sent after commit."""
+    activity_id = f"{actor.id}#accepts/{uuid.uuid4().hex}"
     activity = {
         "@context": actors.AS_CONTEXT,
-        "id": f"{actor.id}#accepts/{uuid.uuid4().hex}",
+        "id": activity_id,
         "type": "Accept",
         "actor": actor.id,
         "object": follow,
@@ -169,7 +170,7 @@ def record_accept(actor: actors.Actor, follower: Follower, follow: dict) -> Fede
     row = FederationDelivery(
         inbox=follower.inbox,
         key_id=actor.key_id,
-        activity_id=activity["id"],
+        activity_id=activity_id,
         activity_type="Accept",
         body=json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
         next_attempt_at=timezone.now(),
