@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.factories import member
+
 # Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,3 +43,15 @@ def moderator(django_user_model):
     )
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
+
+
+@pytest.fixture
+def reporter(db):
+    """A staff member in the Reporters group: changes to live entries wait for an editor."""
+    return member("rita", "Reporters")
+
+
+@pytest.fixture
+def editor_member(db):
+    """A real member of the Editors group (not a superuser)."""
+    return member("amy_editor", "Editors")

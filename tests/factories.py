@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from events.models import Entry
@@ -84,3 +85,17 @@ class CommentFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttributeSequence(lambda c, n: f"reader{n}@example.com")
     body = factory.Sequence(lambda n: f"Comment number {n}.")
     ip_address = "203.0.113.7"
+
+
+MEMBER_PASSWORD = "pw-desk-member-1"
+
+
+def member(username: str, group: str | None, *, password: str = MEMBER_PASSWORD, **fields):
+    """A staff user in the named desk group (the groups come from data migrations), or in none."""
+    fields.setdefault("email", f"{username}@example.com")
+    user = get_user_model().objects.create_user(
+        username, password=password, is_staff=True, **fields
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

@@ -3,14 +3,13 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from desk import history, workflow
 from desk.models import AuditEvent
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -18,27 +17,9 @@ Action = AuditEvent.Action
 LIST_URL = reverse("admin:desk_auditevent_changelist")
 
 
-def member(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def editor_member(django_user_model):
-    return member(django_user_model, "amy_editor", "Editors")
-
-
-@pytest.fixture
-def other_editor(django_user_model):
-    return member(django_user_model, "ben_editor", "Editors")
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    return member(django_user_model, "rob_reporter", "Reporters")
+def other_editor():
+    return member("ben_editor", "Editors")
 
 
 def client_for(user) -> Client:

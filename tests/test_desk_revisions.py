@@ -3,7 +3,6 @@
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
@@ -167,25 +166,6 @@ def test_identical_snapshots_have_no_changes():
 
 
 # --- restoring ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor_member(django_user_model):
-    """A real member of the Editors group (not a superuser)."""
-    user = django_user_model.objects.create_user(
-        "amy_editor", "amy@example.com", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    user = django_user_model.objects.create_user(
-        "rob_reporter", "rob@example.com", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Reporters"))
-    return user
 
 
 def first_version(user, *, tags=(), sources=(), **fields) -> Entry:

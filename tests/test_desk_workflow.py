@@ -19,7 +19,7 @@ from desk.models import AuditEvent, EntryRevision, PendingChange
 from desk.roles import PERMISSIONS
 from events.models import Entry
 from events.related import related_entries
-from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,10 @@ def change_url(entry):
     return reverse("admin:events_entry_change", args=[entry.pk])
 
 
-def member(username, group):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-1234-x")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def signed_in(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def reporter():
-    return member("rita", "Reporters")
 
 
 @pytest.fixture

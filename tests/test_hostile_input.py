@@ -13,21 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils.module_loading import import_string
 
 from events.models import Entry
-from tests.factories import EntryFactory, UserFactory
+from tests.factories import EntryFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
-
-
-def member(username: str, group: str | None, **fields):
-    user = UserFactory(username=username, is_staff=True, **fields)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 # --- drafts by URL: previews need the entry's view or change permission ------------------------
