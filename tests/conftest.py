@@ -1,10 +1,14 @@
 """Shared fixtures: browser launch settings and common rows."""
 
+import logging
 import os
 import shutil
 
 import pytest
+from django.core.cache import cache
+from django.test import Client
 
+from newsroom.outages import database_outage, database_outage_of
 from tests.factories import member
 
 # Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
@@ -55,3 +59,37 @@ def reporter(db):
 def editor_member(db):
     """A real member of the Editors group (not a superuser)."""
     return member("amy_editor", "Editors")
+
+
+@pytest.fixture
+def editor_client(editor):
+    """The editor's browser; the `client` fixture stays an anonymous reader."""
+    editor_client = Client()
+    editor_client.force_login(editor)
+    return editor_client
+
+
+@pytest.fixture
+def fresh_cache():
+    """The default cache (rate limits, cached pages) empty before and after the test."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_settings(settings, fresh_cache):
+    """The API with no rate limit, on an empty cache, so a test may call it freely."""
+    settings.API_RATE_LIMIT = 0
+
+
+@pytest.fixture
+def no_outage_left_over():
+    """The process' database outage states (default, replica) cleared after the test, silently."""
+    yield
+    logging.disable(logging.CRITICAL)
+    try:
+        database_outage.recovered()
+        database_outage_of("replica").recovered()
+    finally:
+        logging.disable(logging.NOTSET)
