@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from newsroom.outages import database_outage, database_outage_of
-from tests.factories import member
+from tests.factories import EntryFactory, member
 
 # Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -93,3 +93,10 @@ def no_outage_left_over():
         database_outage_of("replica").recovered()
     finally:
         logging.disable(logging.NOTSET)
+
+
+@pytest.fixture
+def entry(request, db):
+    """A published entry; a module or test shapes it with `pytest.mark.entry(headline=..., ...)`."""
+    marker = request.node.get_closest_marker("entry")
+    return EntryFactory(**(marker.kwargs if marker else {}))

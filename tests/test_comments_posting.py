@@ -17,11 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 AWAITS = "your comment awaits moderation"
 
 
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Parliament votes on the budget")
-
-
 def post_url(entry):
     return f"/comments/post/{entry.pk}/"
 

@@ -48,7 +48,11 @@ urlpatterns = [
     path("", include("newsroom.urls")),
 ]
 
-pytestmark = [pytest.mark.urls(__name__), pytest.mark.usefixtures("no_outage_left_over")]
+pytestmark = [
+    pytest.mark.urls(__name__),
+    pytest.mark.usefixtures("no_outage_left_over"),
+    pytest.mark.entry(headline="Database outage drill", tags=["drills"]),
+]
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL statement timeout (the PostgreSQL pass)"
@@ -82,11 +86,6 @@ def outage_log(caplog) -> list[str]:
 
 def request_log(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "django.request"]
-
-
-@pytest.fixture
-def entry(db):
-    return EntryFactory(headline="Database outage drill", tags=["drills"])
 
 
 def assert_outage_page(response, settings):

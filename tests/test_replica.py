@@ -42,6 +42,7 @@ urlpatterns = [
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
     pytest.mark.urls(__name__),
+    pytest.mark.entry(headline="Read from the replica", tags=["replicas"]),
 ]
 
 
@@ -49,11 +50,6 @@ pytestmark = [
 def replica_router(settings):
     """The router as settings/base.py installs it when DATABASE_REPLICA_URL is set."""
     settings.DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
-
-
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Read from the replica", tags=["replicas"])
 
 
 @contextlib.contextmanager
