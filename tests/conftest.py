@@ -5,7 +5,7 @@ import os
 import shutil
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from newsroom.outages import database_outage, database_outage_of
@@ -75,6 +75,14 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fresh_counters(fresh_cache):
+    """The default and the counters caches (rate limits, sign-in lockouts) empty around the test."""
+    caches["counters"].clear()
+    yield
+    caches["counters"].clear()
 
 
 @pytest.fixture
