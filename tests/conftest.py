@@ -6,10 +6,9 @@ import shutil
 
 import pytest
 from django.core.cache import cache, caches
-from django.test import Client
 
 from newsroom.outages import database_outage, database_outage_of
-from tests.factories import EntryFactory, member
+from tests.factories import EntryFactory, member, signed_in
 
 # Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -64,9 +63,7 @@ def editor_member(db):
 @pytest.fixture
 def editor_client(editor):
     """The editor's browser; the `client` fixture stays an anonymous reader."""
-    editor_client = Client()
-    editor_client.force_login(editor)
-    return editor_client
+    return signed_in(editor)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 
 from events.models import Entry
@@ -99,3 +100,10 @@ def member(username: str, group: str | None, *, password: str = MEMBER_PASSWORD,
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def signed_in(user, **client_options) -> Client:
+    """A test client with `user` signed in (client_options go to Client)."""
+    client = Client(**client_options)
+    client.force_login(user)
+    return client

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from desk.models import AuditEvent, EntryRevision, PendingChange
 from desk.roles import PERMISSIONS
 from events.models import Entry
 from events.related import related_entries
-from tests.factories import CitationFactory, EntryFactory, SourceFactory, member
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, member, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +28,6 @@ ADD_URL = reverse("admin:events_entry_add")
 
 def change_url(entry):
     return reverse("admin:events_entry_change", args=[entry.pk])
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from events.models import Entry, TagAlias, TaggedEntry, TagKey
 from events.tagging import canonical_names, find_tags, tag_key, tag_slug, tags_for
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_lines
-from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,6 @@ def open_form(client: Client, entry: Entry, **changes) -> dict[str, str]:
     from tests.test_desk_workflow import form_for
 
     return form_for(entry, client, **changes)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def sourced_entry(**kwargs) -> Entry:
