@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache, caches
 
 from newsroom.outages import database_outage, database_outage_of
-from tests.factories import EntryFactory, member, signed_in
+from tests.factories import EntryFactory, PublisherFactory, member, signed_in
 
 # Playwright runs an event loop in the test thread; Django's ORM refuses to run in one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -105,3 +105,11 @@ def entry(request, db):
     """A published entry; a module or test shapes it with `pytest.mark.entry(headline=..., ...)`."""
     marker = request.node.get_closest_marker("entry")
     return EntryFactory(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+def bbc(db):
+    """The BBC publisher: bbc.co.uk, and bbc.com as its other domain."""
+    bbc = PublisherFactory(name="BBC", slug="bbc", domain="bbc.co.uk")
+    bbc.other_domains.create(domain="bbc.com")
+    return bbc

@@ -1,14 +1,18 @@
 """Factories for test data: each builds a valid row with the fewest arguments."""
 
 import datetime
+import io
+import json
+import re
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from events.models import Entry
+from events.models import Entry, TaggedEntry
 from sources.models import Citation, Publisher, Source
 
 
@@ -107,3 +111,29 @@ def signed_in(user, **client_options) -> Client:
     client = Client(**client_options)
     client.force_login(user)
     return client
+
+
+def names_of(entry: Entry) -> list[str]:
+    """The names of the tags on `entry`, sorted."""
+    return sorted(
+        TaggedEntry.objects.filter(content_object=entry).values_list("tag__name", flat=True)
+    )
+
+
+def headlines(response) -> list[str]:
+    """The headlines of the entries a list page rendered, in its order."""
+    return [entry.headline for entry in response.context["entries"]]
+
+
+def json_ld(html: str) -> dict:
+    """The page's JSON-LD block, parsed (the test fails if there is none)."""
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert block
+    return json.loads(block.group(1))
+
+
+def import_events(*paths) -> tuple[str, str]:
+    """Run `manage.py import_events` on `paths`; its (stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_events", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()

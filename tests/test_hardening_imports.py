@@ -23,7 +23,7 @@ from interchange.archive_import import import_files
 from interchange.jsonlines import import_file
 from sources.models import Publisher, Source
 from sources.services import get_or_create_source
-from tests.factories import EntryFactory, PublisherFactory, UserFactory
+from tests.factories import EntryFactory, PublisherFactory, UserFactory, import_events
 from tests.test_export_import import GOOD_LINE, export_text, newsroom_content  # noqa: F401
 from tests.test_import_archive import FIXTURE_ROOT, snapshot
 
@@ -51,12 +51,6 @@ def comment(**fields) -> dict:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def import_events(*paths) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_events", *map(str, paths), stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 # --- import_events: each bad value is a line's error ----------------------------------------

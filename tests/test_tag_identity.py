@@ -18,19 +18,13 @@ from taggit.models import Tag
 
 from desk import history, tags, workflow
 from desk.models import AuditEvent
-from events.models import Entry, TagAlias, TaggedEntry, TagKey
+from events.models import Entry, TagAlias, TagKey
 from events.tagging import canonical_names, find_tags, tag_key, tag_slug, tags_for
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_lines
-from tests.factories import CitationFactory, EntryFactory, SourceFactory, signed_in
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, names_of, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def names_of(entry: Entry) -> list[str]:
-    return sorted(
-        TaggedEntry.objects.filter(content_object=entry).values_list("tag__name", flat=True)
-    )
 
 
 def change_url(entry: Entry) -> str:
