@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Entry, TaggedEntry
@@ -137,3 +138,15 @@ def import_events(*paths) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_events", *map(str, paths), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def sourced_entry(**kwargs) -> Entry:
+    """An entry citing one source (its own article at example.com)."""
+    entry = EntryFactory(**kwargs)
+    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/story/{entry.pk}"))
+    return entry
+
+
+def change_url(entry: Entry) -> str:
+    """The entry's change page on the desk."""
+    return reverse("admin:events_entry_change", args=[entry.pk])

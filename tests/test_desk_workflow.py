@@ -18,16 +18,19 @@ from desk.models import AuditEvent, EntryRevision, PendingChange
 from desk.roles import PERMISSIONS
 from events.models import Entry
 from events.related import related_entries
-from tests.factories import CitationFactory, EntryFactory, SourceFactory, member, signed_in
+from tests.factories import (
+    CitationFactory,
+    EntryFactory,
+    change_url,
+    member,
+    signed_in,
+    sourced_entry,
+)
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:events_entry_changelist")
 ADD_URL = reverse("admin:events_entry_add")
-
-
-def change_url(entry):
-    return reverse("admin:events_entry_change", args=[entry.pk])
 
 
 @pytest.fixture
@@ -78,13 +81,6 @@ def form_for(entry, client, **changes):
         data[f"{prefix}-{i}-published_on"] = row["published_on"].value() or ""
     data.update(changes)
     return data
-
-
-def sourced_entry(**kwargs):
-    """An entry citing one source (its own article at example.com)."""
-    entry = EntryFactory(**kwargs)
-    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/story/{entry.pk}"))
-    return entry
 
 
 # --- roles ------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from django.utils import timezone
 from desk import workflow
 from desk.models import AuditEvent, EntryRevision, PendingChange
 from events.models import Entry
-from tests.factories import CitationFactory, EntryFactory, SourceFactory, member
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, change_url, member
 from tests.hardening_support import default_database
-from tests.test_desk_workflow import change_url, form_for
+from tests.test_desk_workflow import form_for
 
 # --- running requests in parallel -------------------------------------------------------------
 

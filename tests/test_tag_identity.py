@@ -22,13 +22,15 @@ from events.models import Entry, TagAlias, TagKey
 from events.tagging import canonical_names, find_tags, tag_key, tag_slug, tags_for
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_lines
-from tests.factories import CitationFactory, EntryFactory, SourceFactory, names_of, signed_in
+from tests.factories import (
+    EntryFactory,
+    change_url,
+    names_of,
+    signed_in,
+    sourced_entry,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(entry: Entry) -> str:
-    return reverse("admin:events_entry_change", args=[entry.pk])
 
 
 def open_form(client: Client, entry: Entry, **changes) -> dict[str, str]:
@@ -36,12 +38,6 @@ def open_form(client: Client, entry: Entry, **changes) -> dict[str, str]:
     from tests.test_desk_workflow import form_for
 
     return form_for(entry, client, **changes)
-
-
-def sourced_entry(**kwargs) -> Entry:
-    entry = EntryFactory(**kwargs)
-    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/s/{entry.pk}"))
-    return entry
 
 
 def first_revision(entry: Entry):
