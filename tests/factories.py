@@ -1,4 +1,5 @@
-"""Factories for test data: each builds a valid row with the fewest arguments."""
+"""Factories for test data (each builds a valid row with the fewest arguments) and the plain
+helpers several test modules share, each defined once here."""
 
 import datetime
 import io
@@ -12,7 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
+from comments.models import Comment
 from events.models import Entry, TaggedEntry
 from sources.models import Citation, Publisher, Source
 
@@ -150,3 +153,13 @@ def sourced_entry(**kwargs) -> Entry:
 def change_url(entry: Entry) -> str:
     """The entry's change page on the desk."""
     return reverse("admin:events_entry_change", args=[entry.pk])
+
+
+def empty_everything() -> None:
+    """Delete every comment, entry, source, publisher, tag and account, as before a restore."""
+    Comment.objects.all().delete()
+    Entry.objects.all().delete()
+    Source.objects.all().delete()
+    Publisher.objects.all().delete()
+    Tag.objects.all().delete()
+    get_user_model().objects.all().delete()
