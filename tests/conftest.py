@@ -1,4 +1,4 @@
-"""Shared fixtures: browser launch settings and common rows."""
+"""Shared fixtures, each defined once: browser launch settings, people, common rows, caches."""
 
 import logging
 import os
