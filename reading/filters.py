@@ -226,7 +226,7 @@ class EntryFilter(FilterSet):
             # Without words "Best match" stays the submitted default (a search typed into the
             # form is ranked), but the menu says what the list shows now: newest first.
             sort = self.form.fields["sort"]
-            sort.choices = [  # type: ignore[attr-defined]
+            sort.choices = [
                 ("relevance", "Best match (newest first without words)"),
                 *self.SORTS[1:],
             ]
