@@ -25,7 +25,7 @@ from events.models import Entry
 from events.related import related_entries
 from events.textdiff import render_segments, word_diff
 
-from . import cards, selectors
+from . import cards, pagekeys, selectors
 from .filters import EntryFilter
 from .pagination import CountedPaginator
 from .querystrings import clean_query, filter_links
@@ -61,6 +61,12 @@ class EntryDetailView(DateDetailView):
         return selectors.entry_for_page(self.request.user)
 
     def get_context_data(self, **kwargs):
+        entry = self.object
+        pagekeys.add_page_keys(
+            [pagekeys.entry_key(entry.pk), pagekeys.comments_key(entry.pk)]
+            + [pagekeys.tag_name_key(tag.slug) for tag in entry.card_tags]
+            + [pagekeys.related_key(tag.slug) for tag in entry.card_tags]
+        )
         return super().get_context_data(card=cards.card(self.object, cards.Links()), **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
