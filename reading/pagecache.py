@@ -49,6 +49,7 @@ from events.models import Entry
 from events.related import bump_related_version
 
 from . import edge, pagekeys
+from .compression import mark_public
 from .models import PageInvalidation
 
 # The time of the last purge of `all` (every page); always present while the cache answers.
@@ -339,7 +340,7 @@ class PageCacheMiddleware:
                 everything = cache.get(VERSION_KEY)
             page = found.get(key)
             if page and everything is not None and _fresh(page, everything):
-                return self._answer(request, page)
+                return mark_public(self._answer(request, page))
         started = time.time()
         token = pagekeys.start_collecting()
         try:
@@ -354,13 +355,15 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         assert request.resolver_match is not None
+        mark_public(response)
         keys = pagekeys.url_page_keys(request.resolver_match) | shown
         edge_headers(response, keys)
         etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
         response["ETag"] = etag
         if shared and everything is not None:
             self._store(response, key, started, keys, etag, upcoming)
-        return get_conditional_response(request, etag=etag, response=response) or response
+        not_modified = get_conditional_response(request, etag=etag, response=response)
+        return mark_public(not_modified) if not_modified is not None else response
 
     def _answer(self, request: HttpRequest, page: dict) -> HttpResponse:
         etag, last_modified = page["etag"], page["last_modified"]

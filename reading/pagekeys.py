@@ -2,10 +2,11 @@
 
 A key names one thing a page shows: an entry (`entry:<pk>`), a tag's list (`tag:<slug>`), a
 tag's name where other pages print it (`tag-name:<slug>`), which live entries carry a tag (what
-related widgets are made of, `related:<slug>`), an entry's comments (`comments:<pk>`), a publisher (`publisher:<slug>`), a
-date archive (`day:2014-02-19`, `month:2014-02`, `year:2014`) or the site-wide lists (`lists`:
-home, /events/, the site feeds, sitemaps, the tag and publisher indexes, corrections). Every
-page also carries `all`, which a write that cannot say what it changed records.
+related widgets are made of, `related:<slug>`), an entry's comments (`comments:<pk>`), a
+publisher (`publisher:<slug>`), a date archive (`day:2014-02-19`, `month:2014-02`,
+`year:2014`) or the site-wide lists (`lists`: home, /events/, the site feeds, sitemaps, the
+tag and publisher indexes, corrections). Every page also carries `all`, which a write that
+cannot say what it changed records.
 
 A page's keys come from two places, both collected while the request runs:
 

@@ -115,7 +115,8 @@ def test_apply_keeps_the_records_while_redis_hangs_and_applies_them_once_it_answ
     with redis_server() as redis:
         settings.CACHES = redis_caches(redis.url, retry_seconds=0.2)
         with override_settings(CACHES=LOCAL_CACHES):
-            entry = EntryFactory(headline="Written by a command")  # no shared cache: nothing applied
+            # No shared cache: nothing applied.
+            entry = EntryFactory(headline="Written by a command")
         assert PageInvalidation.objects.count() == 1
         purged = pagecache.bump_key(pagekeys.entry_key(entry.pk))
         assert pagecache.cache.get(purged) is None

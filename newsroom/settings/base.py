@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.OutageMiddleware",
+    # Gzip for public pages and feeds only (BREACH: nothing secret beside reflected input);
+    # around the page cache, which keeps one plain copy for every reader.
+    "reading.compression.PublicGZipMiddleware",
     # Before sessions, CSRF and auth: a cached page costs one cache round trip and nothing else.
     "reading.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
