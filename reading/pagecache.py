@@ -341,6 +341,9 @@ class PageCacheMiddleware:
             page = found.get(key)
             if page and everything is not None and _fresh(page, everything):
                 return mark_public(self._answer(request, page))
+            # A miss renders from the primary: a copy stored for every reader must not be made
+            # of a lagging replica's rows (newsroom/routers.py).
+            request.renders_for_shared_cache = True  # type: ignore[attr-defined]
         started = time.time()
         token = pagekeys.start_collecting()
         try:

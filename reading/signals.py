@@ -21,6 +21,7 @@ the size of the import.
 import datetime
 from collections.abc import Iterable
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
@@ -34,6 +35,8 @@ from . import pagekeys
 from .pagecache import record_page_change
 
 BULK_KEYS_LIMIT = 1000
+# What a write touched is read where it was written, never from a read replica.
+PRIMARY = DEFAULT_DB_ALIAS
 
 
 def keys_of_entries(entry_ids: Iterable[int], *, joined_or_left: bool = True) -> set[str]:
@@ -49,15 +52,19 @@ def keys_of_entries(entry_ids: Iterable[int], *, joined_or_left: bool = True) ->
     if len(ids) > BULK_KEYS_LIMIT:
         return {pagekeys.ALL}
     keys = {pagekeys.LISTS, *(pagekeys.entry_key(pk) for pk in ids)}
-    for day in Entry.objects.filter(pk__in=ids).values_list("event_date", flat=True).distinct():
+    days = Entry.objects.using(PRIMARY).filter(pk__in=ids).values_list("event_date", flat=True)
+    for day in days.distinct():
         keys.update(pagekeys.date_keys(day))
-    tags = TaggedEntry.objects.filter(content_object_id__in=ids).values_list("tag__slug", flat=True)
+    links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id__in=ids)
+    tags = links.values_list("tag__slug", flat=True)
     for slug in tags.distinct():
         keys.add(pagekeys.tag_key(slug))
         if joined_or_left:
             keys.add(pagekeys.related_key(slug))
-    publishers = Citation.objects.filter(entry_id__in=ids).values_list(
-        "source__publisher__slug", flat=True
+    publishers = (
+        Citation.objects.using(PRIMARY)
+        .filter(entry_id__in=ids)
+        .values_list("source__publisher__slug", flat=True)
     )
     keys.update(pagekeys.publisher_key(slug) for slug in publishers.distinct() if slug)
     return keys
@@ -68,7 +75,8 @@ def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
     # leaving changes its tag-mates' related widgets.
     if instance.pk and not raw:
         instance._page_before = (
-            Entry.objects.filter(pk=instance.pk)
+            Entry.objects.using(PRIMARY)
+            .filter(pk=instance.pk)
             .values_list("event_date", "status", "publish_at")
             .first()
         )
@@ -99,7 +107,7 @@ def entry_deleted(sender, instance: Entry, **kwargs) -> None:
 def tag_link_changed(sender, instance: TaggedEntry, **kwargs) -> None:
     # In a cascade the tag or entry may be gone already; its own delete records its keys.
     keys = keys_of_entries([instance.content_object_id])
-    tag = Tag.objects.filter(pk=instance.tag_id).values_list("slug", flat=True)
+    tag = Tag.objects.using(PRIMARY).filter(pk=instance.tag_id).values_list("slug", flat=True)
     keys.update(pagekeys.tag_key(slug) for slug in tag)
     record_page_change(keys)
 
@@ -118,16 +126,27 @@ def tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs)
 
 def _keys_of_links(instance, reverse: bool, pk_set) -> set[str]:
     if isinstance(instance, Entry):
-        tag_slugs = Tag.objects.filter(pk__in=pk_set) if pk_set is not None else instance.tags
+        if pk_set is not None:
+            slugs = Tag.objects.using(PRIMARY).filter(pk__in=pk_set).values_list("slug", flat=True)
+        else:
+            links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id=instance.pk)
+            slugs = links.values_list("tag__slug", flat=True)
         keys = keys_of_entries([instance.pk])
-        keys.update(pagekeys.tag_key(slug) for slug in tag_slugs.values_list("slug", flat=True))
+        keys.update(pagekeys.tag_key(slug) for slug in slugs)
         return keys
     entry_ids = pk_set
     if entry_ids is None:
-        entry_ids = TaggedEntry.objects.filter(tag=instance).values_list(
-            "content_object_id", flat=True
+        entry_ids = (
+            TaggedEntry.objects.using(PRIMARY)
+            .filter(tag=instance)
+            .values_list("content_object_id", flat=True)
         )
     return keys_of_entries(entry_ids) | {pagekeys.tag_key(instance.slug)}
+
+
+def _entries_tagged(tag: Tag):
+    links = TaggedEntry.objects.using(PRIMARY).filter(tag=tag)
+    return links.values_list("content_object_id", flat=True)
 
 
 def _tag_keys(slug: str) -> set[str]:
@@ -137,7 +156,7 @@ def _tag_keys(slug: str) -> set[str]:
 def tag_saving(sender, instance: Tag, raw=False, **kwargs) -> None:
     if instance.pk and not raw:
         instance._page_slug_before = (
-            Tag.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+            Tag.objects.using(PRIMARY).filter(pk=instance.pk).values_list("slug", flat=True).first()
         )
 
 
@@ -149,19 +168,13 @@ def tag_saved(sender, instance: Tag, created: bool, **kwargs) -> None:
     if before:
         keys |= _tag_keys(before)
     # Cards on lists and archives print the tag's name.
-    keys |= keys_of_entries(
-        TaggedEntry.objects.filter(tag=instance).values_list("content_object_id", flat=True)
-    )
+    keys |= keys_of_entries(_entries_tagged(instance))
     record_page_change(keys)
 
 
 def tag_deleting(sender, instance: Tag, **kwargs) -> None:
     instance._page_keys = (
-        _tag_keys(instance.slug)
-        | {pagekeys.LISTS}
-        | keys_of_entries(
-            TaggedEntry.objects.filter(tag=instance).values_list("content_object_id", flat=True)
-        )
+        _tag_keys(instance.slug) | {pagekeys.LISTS} | keys_of_entries(_entries_tagged(instance))
     )
 
 
@@ -171,8 +184,10 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
 
 def citation_changed(sender, instance: Citation, **kwargs) -> None:
     keys = keys_of_entries([instance.entry_id])
-    publisher = Source.objects.filter(pk=instance.source_id).values_list(
-        "publisher__slug", flat=True
+    publisher = (
+        Source.objects.using(PRIMARY)
+        .filter(pk=instance.source_id)
+        .values_list("publisher__slug", flat=True)
     )
     keys.update(pagekeys.publisher_key(slug) for slug in publisher if slug)
     record_page_change(keys)
