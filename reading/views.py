@@ -3,9 +3,11 @@
 import functools
 from typing import TYPE_CHECKING, cast
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
+    HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
@@ -26,6 +28,7 @@ from events.related import related_entries
 from events.textdiff import render_segments, word_diff
 
 from . import cards, pagekeys, selectors
+from . import sitemaps as sitemaps_module
 from .filters import EntryFilter
 from .pagination import CountedPaginator
 from .querystrings import clean_query, filter_links
@@ -357,3 +360,28 @@ class CorrectionDetailView(DetailView):
             word_diff(correction.body_before, correction.body_after)
         )
         return context
+
+
+def sitemap_index(request: HttpRequest, sitemaps: dict, **kwargs) -> HttpResponse:
+    """Django's sitemap index, without the entry section's pages that hold no live entry."""
+    response = sitemap_views.index(request, sitemaps, **kwargs)
+    section = next(
+        (name for name, site in sitemaps.items() if site is sitemaps_module.EntrySitemap), None
+    )
+    if section is None:
+        return response
+    live = sitemaps_module.EntrySitemap().live_pages()
+    first = f"/sitemap-{section}.xml"
+
+    def empty(location: str) -> bool:
+        if location.endswith(first):
+            return 1 not in live
+        head, _, page = location.rpartition("?p=")
+        return head.endswith(first) and page.isdigit() and int(page) not in live
+
+    response.context_data["sitemaps"] = [  # type: ignore[attr-defined]
+        item
+        for item in response.context_data["sitemaps"]  # type: ignore[attr-defined]
+        if not empty(item.location)
+    ]
+    return response
