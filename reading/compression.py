@@ -9,6 +9,7 @@ the ETag weak. Brotli is not used: Django has no middleware for it and it was no
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 PUBLIC_ATTRIBUTE = "public_page"
@@ -23,7 +24,9 @@ def mark_public(response: HttpResponse) -> HttpResponse:
 class PublicGZipMiddleware(GZipMiddleware):
     """GZipMiddleware for responses the page cache marked public; the rest pass untouched."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if not getattr(response, PUBLIC_ATTRIBUTE, False):
             return response
         return super().process_response(request, response)

