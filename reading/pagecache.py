@@ -218,7 +218,10 @@ def _next_publish(known: float | None) -> float:
     if known is not None:
         bump_page_version()
         bump_related_version()
-        edge.purge([pagekeys.ALL])
+        if settings.EDGE_PURGE:
+            # The edge hears of it through a record, retried like a write's purge.
+            with transaction.atomic(using=RECORDS_DB):
+                record_page_change({pagekeys.ALL})
     upcoming = next_publish_time()
     value = NONE_SCHEDULED if upcoming is None else upcoming
     cache.set(NEXT_PUBLISH_KEY, value, timeout=None)
@@ -302,17 +305,26 @@ def _fresh(page: dict, everything: float) -> bool:
     return all(purged.get(name, 0.0) < newest_valid for name in own)
 
 
-def edge_headers(response: HttpResponse, keys: Iterable[str]) -> None:
-    """Tell shared caches how long they may keep this public page and which keys it shows."""
-    if settings.EDGE_CACHE_SECONDS > 0:
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=0,
-            s_maxage=settings.EDGE_CACHE_SECONDS,
-            stale_while_revalidate=settings.EDGE_STALE_WHILE_REVALIDATE_SECONDS,
-            stale_if_error=settings.EDGE_STALE_IF_ERROR_SECONDS,
-        )
+def edge_headers(
+    response: HttpResponse, keys: Iterable[str], upcoming: float = NONE_SCHEDULED
+) -> None:
+    """Tell shared caches how long they may keep this public page and which keys it shows.
+
+    Never past the next scheduled publish time (`upcoming`, when the page cache knows it): the
+    entry must appear at its time at the edge too, where no request reaches the app to notice.
+    """
+    seconds = settings.EDGE_CACHE_SECONDS
+    if upcoming != NONE_SCHEDULED:
+        seconds = max(0, min(seconds, int(upcoming - time.time())))
+    # Always said, even as s-maxage=0: a shared cache's own default lifetime would be wrong.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds,
+        stale_while_revalidate=settings.EDGE_STALE_WHILE_REVALIDATE_SECONDS,
+        stale_if_error=settings.EDGE_STALE_IF_ERROR_SECONDS,
+    )
     if settings.EDGE_KEYS_HEADER:
         response[settings.EDGE_KEYS_HEADER] = edge.header_value(keys)
 
@@ -360,7 +372,7 @@ class PageCacheMiddleware:
         assert request.resolver_match is not None
         mark_public(response)
         keys = pagekeys.url_page_keys(request.resolver_match) | shown
-        edge_headers(response, keys)
+        edge_headers(response, keys, upcoming if shared else NONE_SCHEDULED)
         etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
         response["ETag"] = etag
         if shared and everything is not None:

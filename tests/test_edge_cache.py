@@ -191,3 +191,14 @@ def test_a_purge_the_edge_did_not_take_stays_recorded_until_it_does(
     sent = purge_server.seen[-1][2]["xkey-purge"].split()
     assert pagekeys.edge_key(pagekeys.entry_key(draft.pk)) in sent
     assert pagekeys.edge_key(pagekeys.LISTS) in sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_cache_keeps_no_page_past_the_next_scheduled_publish_time(shared_cache, client):
+    shared_cache.EDGE_CACHE_SECONDS = 3600
+    EntryFactory(headline="Harbour reopens")
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=90)
+    EntryFactory(headline="Embargo lifts", publish_at=soon)
+    control = client.get("/events/")["Cache-Control"]
+    s_maxage = int(control.split("s-maxage=")[1].split(",")[0])
+    assert 80 <= s_maxage <= 90
