@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help run worker test test-fast lint check bench drill browser screenshots clean
+.PHONY: help run worker test test-fast lint check bench drill browser varnish screenshots clean
 
 # A bare `make` lists the targets: each target's `## ...` is its line (give new targets one).
 .DEFAULT_GOAL := help
@@ -51,10 +51,20 @@ browser: $(VENV)/.installed-dev ## make sure a Chromium exists for the browser t
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
 
-test: $(VENV)/.installed-dev browser ## the whole test suite, browser tests included (PYTEST_ARGS passes options to pytest)
+# The edge cache test runs Varnish 7 with varnish-modules' xkey from deploy/varnish/default.vcl;
+# wrk drives bench/desk.py. Debian's packages when we are root with apt (CI).
+varnish: ## make sure varnishd with the xkey module (and wrk) exist for the edge tests and bench/desk.py
+	@if command -v varnishd >/dev/null 2>&1 && ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 \
+	  && command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's varnish, varnish-modules and wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules wrk >/dev/null; \
+	else echo "varnishd with xkey not found and not root: install varnish varnish-modules wrk (the edge test skips)"; fi
+
+test: $(VENV)/.installed-dev browser varnish ## the whole test suite, browser tests included (PYTEST_ARGS passes options to pytest)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed-dev ## the test suite without the browser tests
+test-fast: $(VENV)/.installed-dev varnish ## the test suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff (lint and format check), mypy, djLint

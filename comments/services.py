@@ -126,9 +126,11 @@ def moderate(comments: QuerySet[Comment], *, status: str, moderator) -> int:
     """
     if status not in Comment.Status.values:
         raise ValueError(f"Unknown comment status: {status!r}")
+    # Which entries' pages change: read before the update, which may move them out of `comments`.
+    entry_ids = set(comments.values_list("entry_id", flat=True))
     changed = comments.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
     if changed:
-        comments_moderated.send(sender=Comment, count=changed)
+        comments_moderated.send(sender=Comment, count=changed, entry_ids=entry_ids)
     return changed
 
 

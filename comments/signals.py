@@ -2,5 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after `services.moderate()` changed comments' status in one UPDATE (no post_save).
+# Sent after `services.moderate()` changed comments' status in one UPDATE (no post_save), with
+# `count` and `entry_ids` (the entries whose comments it moderated).
 comments_moderated = Signal()

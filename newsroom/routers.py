@@ -5,7 +5,8 @@ HEAD with no session cookie, outside the admin and the changes feed (`PRIMARY_RE
 `ReplicaRouter` (installed only when the replica is configured) sends reads to "replica" while
 that mark is set and no transaction is open on the primary. Everything else reads the primary:
 writes, the admin, signed-in staff (an editor never sees a page older than their own save),
-comment posts, management commands, and code inside `transaction.atomic()`.
+comment posts, management commands, code inside `transaction.atomic()`, and a page the shared
+page cache will store (a cache miss), which must not be a lagging replica's copy.
 """
 
 import contextlib
@@ -25,6 +26,10 @@ SAFE_METHODS = ("GET", "HEAD")
 PRIMARY_READ_PATHS = ("/admin/", "/api/v1/changes/")
 
 _public_read: ContextVar[bool] = ContextVar("public_read", default=False)
+# Set on a request by the shared page cache (reading/pagecache.py, which names it as a string:
+# reading does not import newsroom) when the page it renders will be stored for every reader:
+# it must read the primary, or a lagging replica's rows would be cached as new after a purge.
+RENDERS_FOR_SHARED_CACHE = "renders_for_shared_cache"
 
 
 def is_public_read(request: HttpRequest) -> bool:
@@ -38,6 +43,7 @@ def is_public_read(request: HttpRequest) -> bool:
         and not request.path_info.startswith(PRIMARY_READ_PATHS)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not (user is not None and user.is_authenticated)
+        and not getattr(request, RENDERS_FOR_SHARED_CACHE, False)
     )
 
 

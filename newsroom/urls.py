@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from newsroom import health
 from reading.sitemaps import NEWS_SITEMAPS, SITEMAPS
+from reading.views import sitemap_index
 
 # A database error that escapes a middleware is an outage (503), not a server error.
 handler500 = "newsroom.outages.server_error"
@@ -21,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        index,
+        sitemap_index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),

@@ -1,33 +1,39 @@
-"""A shared page cache for anonymous readers, never stale, with conditional GET.
+"""A shared page cache for anonymous readers, purged by what each page shows, with conditional GET.
 
 With PAGE_CACHE on (the default when REDIS_URL is set), a GET of a public page or feed by a
-request carrying no session and no flash-message cookie is answered from Django's cache when a
-copy made under the current *page version* is there. Every write that can change what a page
-shows bumps that one version in the shared cache, so every app server stops serving every old
-copy at once. Nothing fires when a scheduled entry's publish time passes, so the cache also holds
-that time (`NEXT_PUBLISH_KEY`, read in the same round trip): the first request after it bumps the
-page version and the related-stories version, exactly as a write would, and no copy is stored
-past it either. Writes forget the time, and the next request looks it up again (one query).
+request carrying no session and no flash-message cookie is answered from Django's cache when
+the copy there is younger than the last purge of every key it shows (`reading/pagekeys.py`:
+its entry, tags, publisher, date archive, the site lists, and `all`). A purge of a key is the
+time it happened, kept in the shared cache (`bump:<key>`); a copy is served only when it began
+rendering after the last purge of each of its keys, so a write that commits while a page renders
+still purges it. Nothing fires when a scheduled entry's publish time passes, so the cache also
+holds that time (`NEXT_PUBLISH_KEY`, read in the same round trip): the first request after it
+purges `all` and the related-stories version, and no copy is stored past it either. Writes
+forget the time, and the next request looks it up again (one query).
 
-The bump is never lost. The receivers in `reading/signals.py` call `record_page_change`, which
-writes a `PageInvalidation` row in the write's own transaction and, after the commit, applies
-it (`apply_page_invalidations`: bump the page and related-stories versions, delete the rows the
-bump covered). When the cache does not take the bump (Redis down or hung at that moment, or a
-process whose cache is its own memory, such as a command run without REDIS_URL), the row stays,
-and every web process applies what is pending at most every PAGE_INVALIDATION_CHECK_SECONDS
-(one small query, `check_page_invalidations`). So no copy made before a committed write is
-served more than that long after both the commit and the cache answering again.
+The purge is never lost. The receivers in `reading/signals.py` call `record_page_change` with
+the keys the write touches, which writes them in a `PageInvalidation` row in the write's own
+transaction and, after the commit, applies it (`apply_page_invalidations`: purge those keys in
+the shared cache and at the edge cache, `reading/edge.py`, then delete the rows). When the
+cache or the edge does not take the purge (Redis down or hung at that moment, or a process whose
+cache is its own memory, such as a command run without REDIS_URL), the row stays, and every web
+process applies what is pending at most every PAGE_INVALIDATION_CHECK_SECONDS (one small query,
+`check_page_invalidations`). So no copy made before a committed write is served more than that
+long after both the commit and the cache answering again.
 
-One cache round trip per hit (`get_many` of the version, the next publish time and the page),
-plus one query per process every PAGE_INVALIDATION_CHECK_SECONDS. A hit answers If-None-Match /
-If-Modified-Since with 304 without running the view; a miss adds ETag and Last-Modified too, so
-conditional GET works on every public page.
+Two cache round trips per hit (`get_many` of the `all` purge, the next publish time and the
+page, then of the purges of the page's own keys), plus one query per process every
+PAGE_INVALIDATION_CHECK_SECONDS. A hit answers If-None-Match / If-Modified-Since with 304
+without running the view; a miss adds ETag and Last-Modified too, so conditional GET works on
+every public page. Every public page also tells shared caches what they may keep
+(`Cache-Control` with s-maxage) and which keys it shows (EDGE_KEYS_HEADER).
 """
 
 import contextlib
 import hashlib
 import threading
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -36,20 +42,23 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from events.models import Entry
 from events.related import bump_related_version
 
+from . import edge, pagekeys
+from .compression import mark_public
 from .models import PageInvalidation
 
-VERSION_KEY = "pages:version"
+# The time of the last purge of `all` (every page); always present while the cache answers.
+VERSION_KEY = "pages:bump:all"
 NEXT_PUBLISH_KEY = "pages:next-publish"
 NONE_SCHEDULED = -1.0
 # URL namespaces and names of the public pages and feeds (reading's URLs and the sitemap).
 PUBLIC_NAMESPACES = {"events", "sources"}
-PUBLIC_NAMES = {"sitemap", "sitemap-section", "robots"}
+PUBLIC_NAMES = {"sitemap", "sitemap-section", "sitemap-news", "robots"}
 SKIPPED_HEADERS = {"set-cookie", "date"}
 # What a 304 repeats of the full response (RFC 9110, 15.4.5).
 NOT_MODIFIED_HEADERS = {"etag", "last-modified", "vary", "cache-control", "expires"}
@@ -57,27 +66,42 @@ NOT_MODIFIED_HEADERS = {"etag", "last-modified", "vary", "cache-control", "expir
 
 # Invalidation records are written, read and deleted on the primary, where the write commits.
 RECORDS_DB = DEFAULT_DB_ALIAS
-# Records applied per bump (one SELECT and one DELETE each; SQLite allows 999 parameters).
+# Records applied per purge (one SELECT and one DELETE each; SQLite allows 999 parameters).
 APPLY_BATCH = 500
 
 
 class CacheMissedBump(Exception):
-    """The shared cache did not take a version bump (down or hung); the records are kept."""
+    """The shared cache (or the edge cache) did not take a purge; the records are kept."""
+
+
+def bump_key(key: str) -> str:
+    """Where the shared cache keeps the time `key` was last purged."""
+    return VERSION_KEY if key == pagekeys.ALL else f"pages:bump:{key}"
+
+
+def purge_keys(keys: Iterable[str]) -> bool:
+    """Make every cached copy showing one of `keys` stale on every app server.
+
+    True when the cache took the purge. A key's purge time outlives every copy made before it
+    (PAGE_CACHE_SECONDS); `all`'s never expires. Purging `all` forgets the next publish time.
+    """
+    now = time.time()
+    keys = set(keys)
+    everything = pagekeys.ALL in keys
+    keys.discard(pagekeys.ALL)
+    failed: list = []
+    if keys:
+        timeout = settings.PAGE_CACHE_SECONDS + 60
+        failed += cache.set_many({bump_key(key): now for key in keys}, timeout=timeout) or []
+    if everything:
+        failed += cache.set_many({VERSION_KEY: now}, timeout=None) or []
+        cache.delete(NEXT_PUBLISH_KEY)
+    return not failed
 
 
 def bump_page_version() -> bool:
-    """Make every cached page stale on every app server, and forget the next publish time.
-
-    True when the cache took the bump. The resilient Redis cache answers a failed call with its
-    fallback (no counter, no add), which is how a bump lost to an outage shows.
-    """
-    try:
-        cache.incr(VERSION_KEY)
-        taken = True
-    except ValueError:
-        taken = cache.add(VERSION_KEY, 1, timeout=None) or cache.get(VERSION_KEY) is not None
-    cache.delete(NEXT_PUBLISH_KEY)
-    return taken
+    """Make every cached page stale on every app server, and forget the next publish time."""
+    return purge_keys([pagekeys.ALL])
 
 
 def cache_is_shared() -> bool:
@@ -85,41 +109,69 @@ def cache_is_shared() -> bool:
     return not isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
-def record_page_change() -> None:
-    """Record, in the current transaction, that public pages changed; apply it after commit.
+class _ApplyAfterCommit:
+    """The after-commit apply of one transaction, holding the record it writes its keys to."""
 
-    One record per transaction: a later write in the same transaction finds the after-commit
-    apply still queued (Django drops it, with the record, when a savepoint holding both rolls
-    back) and adds nothing.
+    def __init__(self, record_id: int, keys: set[str], savepoints: tuple):
+        self.record_id, self.keys, self.savepoints = record_id, keys, savepoints
+
+    def __call__(self) -> None:
+        apply_after_commit()
+
+
+def record_page_change(keys: Iterable[str] = (pagekeys.ALL,)) -> None:
+    """Record, in the current transaction, that the pages showing `keys` changed.
+
+    One record per transaction: a later write in the same transaction adds its keys to it (one
+    UPDATE when it brings new keys). Django drops the queued apply, with the record, when a
+    savepoint holding both rolls back. With no keys, nothing changed that a page shows.
     """
-    connection = transaction.get_connection(RECORDS_DB)
-    if connection.in_atomic_block and any(
-        queued[1] is apply_after_commit for queued in connection.run_on_commit
-    ):
+    keys = set(keys)
+    if not keys:
         return
-    PageInvalidation.objects.using(RECORDS_DB).create()
-    transaction.on_commit(apply_after_commit, using=RECORDS_DB)
+    connection = transaction.get_connection(RECORDS_DB)
+    records = PageInvalidation.objects.using(RECORDS_DB)
+    if connection.in_atomic_block:
+        for queued in connection.run_on_commit:
+            pending = queued[1]
+            if isinstance(pending, _ApplyAfterCommit):
+                savepoints = tuple(connection.savepoint_ids)
+                if keys <= pending.keys and savepoints == pending.savepoints:
+                    return
+                # After a rolled-back savepoint the record may lack keys held here: write all.
+                pending.keys |= keys
+                pending.savepoints = savepoints
+                records.filter(id=pending.record_id).update(keys=sorted(pending.keys))
+                return
+    record = records.create(keys=sorted(keys))
+    transaction.on_commit(
+        _ApplyAfterCommit(record.id, keys, tuple(connection.savepoint_ids)), using=RECORDS_DB
+    )
 
 
 def apply_page_invalidations() -> int:
-    """Apply every committed invalidation record to the shared cache; how many were applied.
+    """Apply every committed invalidation record to the caches; how many were applied.
 
-    Bumps the page and related-stories versions once per batch of records, then deletes exactly
-    the records it read (one committed meanwhile stays for the next call). Raises
-    `CacheMissedBump`, keeping the records, when the cache did not take a bump: call again
-    later (a task queue retries it as it is). Does nothing in a process whose cache is its own
-    memory: the records wait for a process that shares the cache with the web servers.
+    Purges the records' keys in the shared cache (and the related-stories version), then at
+    the edge cache, then deletes exactly the records it read (one committed meanwhile stays for
+    the next call). Raises `CacheMissedBump`, keeping the records, when the cache or the edge did
+    not take the purge: call again later (a task queue retries it as it is). Does nothing in a
+    process whose cache is its own memory: the records wait for a process that shares the cache
+    with the web servers.
     """
     if not cache_is_shared():
         return 0
     records = PageInvalidation.objects.using(RECORDS_DB)
     applied = 0
-    while ids := list(records.order_by("id").values_list("id", flat=True)[:APPLY_BATCH]):
-        if not (bump_page_version() and bump_related_version()):
-            raise CacheMissedBump("The shared cache did not take the page version bump.")
-        records.filter(id__in=ids).delete()
-        applied += len(ids)
-        if len(ids) < APPLY_BATCH:
+    while rows := list(records.order_by("id").values_list("id", "keys")[:APPLY_BATCH]):
+        keys = {key for _, row_keys in rows for key in (row_keys or [pagekeys.ALL])}
+        if not (purge_keys(keys) and bump_related_version()):
+            raise CacheMissedBump("The shared cache did not take the purge.")
+        if not edge.purge(keys):
+            raise CacheMissedBump("The edge cache did not take the purge.")
+        records.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        applied += len(rows)
+        if len(rows) < APPLY_BATCH:
             break
     return applied
 
@@ -156,7 +208,7 @@ def check_page_invalidations() -> None:
 
 
 def _next_publish(known: float | None) -> float:
-    """The next scheduled publish time (Unix time, or NONE_SCHEDULED), bumping if it passed.
+    """The next scheduled publish time (Unix time, or NONE_SCHEDULED), purging if it passed.
 
     `known` is the cached value (None when a write made the cache forget it). When it has
     passed, a scheduled entry just went live: every page and related list may show it.
@@ -166,6 +218,10 @@ def _next_publish(known: float | None) -> float:
     if known is not None:
         bump_page_version()
         bump_related_version()
+        if settings.EDGE_PURGE:
+            # The edge hears of it through a record, retried like a write's purge.
+            with transaction.atomic(using=RECORDS_DB):
+                record_page_change({pagekeys.ALL})
     upcoming = next_publish_time()
     value = NONE_SCHEDULED if upcoming is None else upcoming
     cache.set(NEXT_PUBLISH_KEY, value, timeout=None)
@@ -207,12 +263,16 @@ def next_publish_time() -> float | None:
     return None if upcoming is None else upcoming.timestamp()
 
 
+def _public_match(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and (
+        match.namespace in PUBLIC_NAMESPACES or match.url_name in PUBLIC_NAMES
+    )
+
+
 def _public(request: HttpRequest, response: HttpResponse) -> bool:
     """A whole 200 page of the public site, the same for every anonymous reader."""
-    match = request.resolver_match
-    if match is None or not (
-        match.namespace in PUBLIC_NAMESPACES or match.url_name in PUBLIC_NAMES
-    ):
+    if not _public_match(request):
         return False
     user = getattr(request, "user", None)
     return (
@@ -221,6 +281,7 @@ def _public(request: HttpRequest, response: HttpResponse) -> bool:
         and not response.cookies
         and "private" not in response.get("Cache-Control", "")
         and not (user is not None and user.is_authenticated)
+        and may_use_cache(request)
     )
 
 
@@ -231,8 +292,45 @@ def _rebuild(page: dict) -> HttpResponse:
     return response
 
 
+def _fresh(page: dict, everything: float) -> bool:
+    """Whether the copy began rendering after the last purge of each of its keys."""
+    # Purge times are taken after the write committed, render times before the render read
+    # anything: with the servers' clocks in step (NTP), a copy that may have read rows from
+    # before a write began rendering before that write's purge time.
+    newest_valid = page["started"]
+    if page["expires"] <= time.time() or everything >= newest_valid:
+        return False
+    own = [bump_key(key) for key in page["keys"] if key != pagekeys.ALL]
+    purged = cache.get_many(own) if own else {}
+    return all(purged.get(name, 0.0) < newest_valid for name in own)
+
+
+def edge_headers(
+    response: HttpResponse, keys: Iterable[str], upcoming: float = NONE_SCHEDULED
+) -> None:
+    """Tell shared caches how long they may keep this public page and which keys it shows.
+
+    Never past the next scheduled publish time (`upcoming`, when the page cache knows it): the
+    entry must appear at its time at the edge too, where no request reaches the app to notice.
+    """
+    seconds = settings.EDGE_CACHE_SECONDS
+    if upcoming != NONE_SCHEDULED:
+        seconds = max(0, min(seconds, int(upcoming - time.time())))
+    # Always said, even as s-maxage=0: a shared cache's own default lifetime would be wrong.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds,
+        stale_while_revalidate=settings.EDGE_STALE_WHILE_REVALIDATE_SECONDS,
+        stale_if_error=settings.EDGE_STALE_IF_ERROR_SECONDS,
+    )
+    if settings.EDGE_KEYS_HEADER:
+        response[settings.EDGE_KEYS_HEADER] = edge.header_value(keys)
+
+
 class PageCacheMiddleware:
-    """Serve anonymous public pages from the shared cache; store them under the page version.
+    """Serve anonymous public pages from the shared cache; store them with their keys.
 
     Placed before the session, CSRF and auth middleware, so a hit costs no session lookup;
     the stored copy keeps the headers those added (Vary: Cookie, X-Frame-Options, ...).
@@ -248,21 +346,39 @@ class PageCacheMiddleware:
             key = page_key(request)
             found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key])
             upcoming = _next_publish(found.get(NEXT_PUBLISH_KEY))
-            version = found.get(VERSION_KEY)
-            if version is None or upcoming != found.get(NEXT_PUBLISH_KEY):
-                cache.add(VERSION_KEY, 1, timeout=None)
-                version = cache.get(VERSION_KEY)
+            everything = found.get(VERSION_KEY)
+            if everything is None or upcoming != found.get(NEXT_PUBLISH_KEY):
+                cache.add(VERSION_KEY, 0.0, timeout=None)
+                everything = cache.get(VERSION_KEY)
             page = found.get(key)
-            if page and page["version"] == version and page["expires"] > time.time():
-                return self._answer(request, page)
-        response = self.get_response(request)
-        if request.method != "GET" or not _public(request, response):
+            if page and everything is not None and _fresh(page, everything):
+                return mark_public(self._answer(request, page))
+            # A miss renders from the primary: a copy stored for every reader must not be made
+            # of a lagging replica's rows (newsroom/routers.py).
+            request.renders_for_shared_cache = True  # type: ignore[attr-defined]
+        started = time.time()
+        token = pagekeys.start_collecting()
+        try:
+            response = self.get_response(request)
+        finally:
+            shown = pagekeys.stop_collecting(token)
+        if request.method != "GET" or not _public_match(request):
             return response
+        if not _public(request, response):
+            if "Cache-Control" not in response:
+                # A staff view, a flash message, a reader's own form: never in a shared cache.
+                patch_cache_control(response, private=True)
+            return response
+        assert request.resolver_match is not None
+        mark_public(response)
+        keys = pagekeys.url_page_keys(request.resolver_match) | shown
+        edge_headers(response, keys, upcoming if shared else NONE_SCHEDULED)
         etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
         response["ETag"] = etag
-        if shared:
-            self._store(response, key, version, etag, upcoming)
-        return get_conditional_response(request, etag=etag, response=response) or response
+        if shared and everything is not None:
+            self._store(response, key, started, keys, etag, upcoming)
+        not_modified = get_conditional_response(request, etag=etag, response=response)
+        return mark_public(not_modified) if not_modified is not None else response
 
     def _answer(self, request: HttpRequest, page: dict) -> HttpResponse:
         etag, last_modified = page["etag"], page["last_modified"]
@@ -276,9 +392,9 @@ class PageCacheMiddleware:
             return not_modified
         return _rebuild(page)
 
-    def _store(self, response, key: str, version: int | None, etag: str, upcoming: float) -> None:
-        if version is None:
-            return  # the cache did not answer: nothing to store
+    def _store(
+        self, response, key: str, started: float, keys: set[str], etag: str, upcoming: float
+    ) -> None:
         now = time.time()
         timeout = float(settings.PAGE_CACHE_SECONDS)
         if upcoming != NONE_SCHEDULED:
@@ -288,7 +404,8 @@ class PageCacheMiddleware:
         response["Last-Modified"] = http_date(now)
         headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
         page = {
-            "version": version,
+            "started": started,
+            "keys": sorted(keys),
             "expires": now + timeout,
             "status": response.status_code,
             "content": response.content,

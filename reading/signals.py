@@ -1,14 +1,28 @@
-"""Receivers that keep the shared page cache exact, connected from `ReadingConfig.ready()`.
+"""Receivers that keep the shared page cache and the edge exact, connected from `ready()`.
 
-Any write that can change a public page records a page invalidation in its own transaction
-(`record_page_change`), applied after the commit as a bump of the one page version: entries
-(publish, edit, unpublish, delete), their tags and tag links, citations, sources and
-publishers, and comments (posted, approved, removed, also in bulk by moderation). A global
-version is always right and cheap: writes are rare next to page views, and a page showing a
-changed entry may be any list, archive, feed or other entry's related widget.
+Any write that can change a public page records, in its own transaction, the keys of what it
+changed (`record_page_change`, keys from `reading/pagekeys.py`); after the commit those keys are
+purged, and only the pages showing one of them are rendered again:
+
+* an entry (saved, deleted, its tags or citations changed, or written in bulk): its page, the
+  pages whose related widget shows it, its day, month and year archives (before and after a date
+  change), its tags' pages and feeds, its publishers' pages, and the site lists (home,
+  /events/, the site feeds, sitemaps, the indexes);
+* a tag renamed or deleted (a merge deletes the merged tag and moves its entries, which purges
+  both tags' pages): its pages before and after, and every page printing its name;
+* a comment: its entry's page, once it is anything but a new pending comment (which shows
+  nowhere); moderation in bulk purges the pages of the comments' entries;
+* a source or a publisher: everything (`all`); they are rare writes shown on many pages.
+
+A bulk write of more than BULK_KEYS_LIMIT entries records `all`: one purge instead of a record
+the size of the import.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+import datetime
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
 from comments.models import Comment
@@ -17,27 +31,216 @@ from events.models import Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 
+from . import pagekeys
 from .pagecache import record_page_change
 
-
-def page_changed(sender, **kwargs) -> None:
-    # The record commits with the write; the bump follows the commit (bumping earlier would let
-    # a request render the old rows and store them under the new version).
-    record_page_change()
+BULK_KEYS_LIMIT = 1000
+# What a write touched is read where it was written, never from a read replica.
+PRIMARY = DEFAULT_DB_ALIAS
 
 
-def tags_changed(sender, action: str, **kwargs) -> None:
-    # taggit's add/remove/clear/set write in bulk and send m2m_changed, not post_save.
-    if action.startswith("post_"):
-        page_changed(sender)
+def keys_of_entries(entry_ids: Iterable[int], *, joined_or_left: bool = True) -> set[str]:
+    """The keys of every page that may show one of these entries (three queries).
+
+    `joined_or_left`: the entries went live or stopped being live, or their tags changed, so
+    related widgets of entries sharing their tags may now list them or drop them. A plain edit
+    of a live entry changes only the related widgets that list it (`entry:<pk>`).
+    """
+    ids = set(entry_ids)
+    if not ids:
+        return set()
+    if len(ids) > BULK_KEYS_LIMIT:
+        return {pagekeys.ALL}
+    keys = {pagekeys.LISTS, *(pagekeys.entry_key(pk) for pk in ids)}
+    days = Entry.objects.using(PRIMARY).filter(pk__in=ids).values_list("event_date", flat=True)
+    for day in days.distinct():
+        keys.update(pagekeys.date_keys(day))
+    links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id__in=ids)
+    tags = links.values_list("tag__slug", flat=True)
+    for slug in tags.distinct():
+        keys.add(pagekeys.tag_key(slug))
+        if joined_or_left:
+            keys.add(pagekeys.related_key(slug))
+    publishers = (
+        Citation.objects.using(PRIMARY)
+        .filter(entry_id__in=ids)
+        .values_list("source__publisher__slug", flat=True)
+    )
+    keys.update(pagekeys.publisher_key(slug) for slug in publishers.distinct() if slug)
+    return keys
+
+
+def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
+    # A new date moves the entry between archives: purge the one it leaves too. Going live or
+    # leaving changes its tag-mates' related widgets.
+    if instance.pk and not raw:
+        before = (
+            Entry.objects.using(PRIMARY)
+            .filter(pk=instance.pk)
+            .values_list("event_date", "status", "publish_at")
+            .first()
+        )
+        setattr(instance, "_page_before", before)  # noqa: B010  # not a field of Entry
+
+
+def _was_live(status: str, publish_at: datetime.datetime | None) -> bool:
+    return Entry(status=status, publish_at=publish_at).is_live
+
+
+def entry_saved(sender, instance: Entry, created: bool, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_page_before", None)
+    joined_or_left = before is None or _was_live(before[1], before[2]) != instance.is_live
+    keys = keys_of_entries([instance.pk], joined_or_left=joined_or_left)
+    if before is not None:
+        keys.update(pagekeys.date_keys(before[0]))
+    record_page_change(keys)
+
+
+def entry_deleting(sender, instance: Entry, **kwargs) -> None:
+    # Its tag links and citations are gone by post_delete: note what it showed on first.
+    setattr(instance, "_page_keys", keys_of_entries([instance.pk]))  # noqa: B010
+
+
+def entry_deleted(sender, instance: Entry, **kwargs) -> None:
+    record_page_change(getattr(instance, "_page_keys", {pagekeys.ALL}))
+
+
+def tag_link_changed(sender, instance: TaggedEntry, **kwargs) -> None:
+    # In a cascade the tag or entry may be gone already; its own delete records its keys.
+    keys = keys_of_entries([instance.content_object_id])
+    tag = Tag.objects.using(PRIMARY).filter(pk=instance.tag_id).values_list("slug", flat=True)
+    keys.update(pagekeys.tag_key(slug) for slug in tag)
+    record_page_change(keys)
+
+
+def tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """taggit's add/remove/clear/set write in bulk and send m2m_changed, not post_save."""
+    if action == "pre_clear":
+        # The links are gone by post_clear: note whose they were.
+        instance._page_keys_cleared = _keys_of_links(instance, reverse, None)
+        return
+    if action == "post_clear":
+        record_page_change(getattr(instance, "_page_keys_cleared", {pagekeys.ALL}))
+    elif action in ("post_add", "post_remove"):
+        record_page_change(_keys_of_links(instance, reverse, pk_set))
+
+
+def _keys_of_links(instance, reverse: bool, pk_set) -> set[str]:
+    if isinstance(instance, Entry):
+        if pk_set is not None:
+            slugs = Tag.objects.using(PRIMARY).filter(pk__in=pk_set).values_list("slug", flat=True)
+        else:
+            links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id=instance.pk)
+            slugs = links.values_list("tag__slug", flat=True)
+        keys = keys_of_entries([instance.pk])
+        keys.update(pagekeys.tag_key(slug) for slug in slugs)
+        return keys
+    entry_ids = pk_set
+    if entry_ids is None:
+        entry_ids = (
+            TaggedEntry.objects.using(PRIMARY)
+            .filter(tag=instance)
+            .values_list("content_object_id", flat=True)
+        )
+    return keys_of_entries(entry_ids) | {pagekeys.tag_key(instance.slug)}
+
+
+def _entries_tagged(tag: Tag):
+    links = TaggedEntry.objects.using(PRIMARY).filter(tag=tag)
+    return links.values_list("content_object_id", flat=True)
+
+
+def _tag_keys(slug: str) -> set[str]:
+    return {pagekeys.tag_key(slug), pagekeys.tag_name_key(slug)}
+
+
+def tag_saving(sender, instance: Tag, raw=False, **kwargs) -> None:
+    if instance.pk and not raw:
+        instance._page_slug_before = (
+            Tag.objects.using(PRIMARY).filter(pk=instance.pk).values_list("slug", flat=True).first()
+        )
+
+
+def tag_saved(sender, instance: Tag, created: bool, **kwargs) -> None:
+    if created:
+        return  # a tag no entry has yet shows nowhere
+    keys = _tag_keys(instance.slug) | {pagekeys.LISTS}
+    before = getattr(instance, "_page_slug_before", None)
+    if before:
+        keys |= _tag_keys(before)
+    # Cards on lists and archives print the tag's name.
+    keys |= keys_of_entries(_entries_tagged(instance))
+    record_page_change(keys)
+
+
+def tag_deleting(sender, instance: Tag, **kwargs) -> None:
+    instance._page_keys = (
+        _tag_keys(instance.slug) | {pagekeys.LISTS} | keys_of_entries(_entries_tagged(instance))
+    )
+
+
+def tag_deleted(sender, instance: Tag, **kwargs) -> None:
+    record_page_change(getattr(instance, "_page_keys", {pagekeys.ALL}))
+
+
+def citation_changed(sender, instance: Citation, **kwargs) -> None:
+    keys = keys_of_entries([instance.entry_id])
+    publisher = (
+        Source.objects.using(PRIMARY)
+        .filter(pk=instance.source_id)
+        .values_list("publisher__slug", flat=True)
+    )
+    keys.update(pagekeys.publisher_key(slug) for slug in publisher if slug)
+    record_page_change(keys)
+
+
+def everything_changed(sender, **kwargs) -> None:
+    record_page_change({pagekeys.ALL})
+
+
+def comment_saved(sender, instance: Comment, created: bool, **kwargs) -> None:
+    if created and instance.status == Comment.Status.PENDING:
+        return  # shown to nobody until a moderator approves it
+    record_page_change({pagekeys.comments_key(instance.entry_id)})
+
+
+def comment_deleted(sender, instance: Comment, **kwargs) -> None:
+    if instance.status != Comment.Status.PENDING:
+        record_page_change({pagekeys.comments_key(instance.entry_id)})
+
+
+def comments_moderated_in_bulk(sender, entry_ids=None, **kwargs) -> None:
+    if entry_ids is None:
+        record_page_change({pagekeys.ALL})
+    else:
+        record_page_change({pagekeys.comments_key(pk) for pk in entry_ids})
+
+
+def entries_written(sender, entry_ids, **kwargs) -> None:
+    record_page_change(keys_of_entries(entry_ids))
 
 
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
-    for model in (Entry, TaggedEntry, Tag, Citation, Source, Publisher, Comment):
+    uid = "pages_"
+    pre_save.connect(entry_saving, sender=Entry, dispatch_uid=uid + "entry_saving")
+    post_save.connect(entry_saved, sender=Entry, dispatch_uid=uid + "entry_saved")
+    pre_delete.connect(entry_deleting, sender=Entry, dispatch_uid=uid + "entry_deleting")
+    post_delete.connect(entry_deleted, sender=Entry, dispatch_uid=uid + "entry_deleted")
+    post_save.connect(tag_link_changed, sender=TaggedEntry, dispatch_uid=uid + "link_saved")
+    post_delete.connect(tag_link_changed, sender=TaggedEntry, dispatch_uid=uid + "link_deleted")
+    m2m_changed.connect(tags_changed, sender=TaggedEntry, dispatch_uid=uid + "tags_changed")
+    pre_save.connect(tag_saving, sender=Tag, dispatch_uid=uid + "tag_saving")
+    post_save.connect(tag_saved, sender=Tag, dispatch_uid=uid + "tag_saved")
+    pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid=uid + "tag_deleting")
+    post_delete.connect(tag_deleted, sender=Tag, dispatch_uid=uid + "tag_deleted")
+    post_save.connect(citation_changed, sender=Citation, dispatch_uid=uid + "citation_saved")
+    post_delete.connect(citation_changed, sender=Citation, dispatch_uid=uid + "citation_deleted")
+    for model in (Source, Publisher):
         name = model._meta.label_lower
-        post_save.connect(page_changed, sender=model, dispatch_uid=f"pages_save_{name}")
-        post_delete.connect(page_changed, sender=model, dispatch_uid=f"pages_delete_{name}")
-    m2m_changed.connect(tags_changed, sender=TaggedEntry, dispatch_uid="pages_tags_changed")
-    comments_moderated.connect(page_changed, dispatch_uid="pages_comments_moderated")
-    entries_written_in_bulk.connect(page_changed, dispatch_uid="pages_bulk_entries")
+        post_save.connect(everything_changed, sender=model, dispatch_uid=f"{uid}save_{name}")
+        post_delete.connect(everything_changed, sender=model, dispatch_uid=f"{uid}delete_{name}")
+    post_save.connect(comment_saved, sender=Comment, dispatch_uid=uid + "comment_saved")
+    post_delete.connect(comment_deleted, sender=Comment, dispatch_uid=uid + "comment_deleted")
+    comments_moderated.connect(comments_moderated_in_bulk, dispatch_uid=uid + "moderated")
+    entries_written_in_bulk.connect(entries_written, dispatch_uid=uid + "bulk_entries")

@@ -11,7 +11,7 @@ import functools
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,6 +47,21 @@ class EntrySitemap(Sitemap):
 
     def items(self):
         return Entry.objects.published().order_by("pk").only("event_date", "slug", "updated")
+
+    def live_pages(self) -> set[int]:
+        """The numbers of the pages holding at least one live entry (one grouped query).
+
+        The sitemap index lists only these: a block of ids holding only drafts, scheduled or
+        deleted entries would be an empty page, which crawlers report as an error.
+        """
+        blocks = (
+            Entry.objects.published()
+            .annotate(block=(F("pk") - 1) / self.limit)
+            .values_list("block", flat=True)
+            .order_by()
+            .distinct()
+        )
+        return {block + 1 for block in blocks}
 
     @functools.cached_property
     def _links(self) -> Links:

@@ -3,9 +3,11 @@
 import functools
 from typing import TYPE_CHECKING, cast
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
+    HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
@@ -25,7 +27,8 @@ from events.models import Entry
 from events.related import related_entries
 from events.textdiff import render_segments, word_diff
 
-from . import cards, selectors
+from . import cards, pagekeys, selectors
+from . import sitemaps as sitemaps_module
 from .filters import EntryFilter
 from .pagination import CountedPaginator
 from .querystrings import clean_query, filter_links
@@ -61,6 +64,12 @@ class EntryDetailView(DateDetailView):
         return selectors.entry_for_page(self.request.user)
 
     def get_context_data(self, **kwargs):
+        entry = self.object
+        pagekeys.add_page_keys(
+            [pagekeys.entry_key(entry.pk), pagekeys.comments_key(entry.pk)]
+            + [pagekeys.tag_name_key(tag.slug) for tag in entry.card_tags]
+            + [pagekeys.related_key(tag.slug) for tag in entry.card_tags]
+        )
         return super().get_context_data(card=cards.card(self.object, cards.Links()), **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
@@ -351,3 +360,26 @@ class CorrectionDetailView(DetailView):
             word_diff(correction.body_before, correction.body_after)
         )
         return context
+
+
+def sitemap_index(request: HttpRequest, sitemaps: dict, **kwargs) -> HttpResponse:
+    """Django's sitemap index, without the entry section's pages that hold no live entry."""
+    response = sitemap_views.index(request, sitemaps, **kwargs)
+    section = next(
+        (name for name, site in sitemaps.items() if site is sitemaps_module.EntrySitemap), None
+    )
+    if section is None:
+        return response
+    live = sitemaps_module.EntrySitemap().live_pages()
+    first = f"/sitemap-{section}.xml"
+
+    def empty(location: str) -> bool:
+        if location.endswith(first):
+            return 1 not in live
+        head, _, page = location.rpartition("?p=")
+        return head.endswith(first) and page.isdigit() and int(page) not in live
+
+    context = response.context_data
+    assert context is not None  # a TemplateResponse, not rendered yet
+    context["sitemaps"] = [item for item in context["sitemaps"] if not empty(item.location)]
+    return response

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.models import Entry
-from reading import pagecache
+from reading import pagecache, pagekeys
 from reading.models import PageInvalidation
 from tests.factories import EntryFactory
 from tests.hardening_support import redis_server, redis_url, require_redis
@@ -115,9 +115,11 @@ def test_apply_keeps_the_records_while_redis_hangs_and_applies_them_once_it_answ
     with redis_server() as redis:
         settings.CACHES = redis_caches(redis.url, retry_seconds=0.2)
         with override_settings(CACHES=LOCAL_CACHES):
-            EntryFactory(headline="Written by a command")  # no shared cache: nothing applied
+            # No shared cache: nothing applied.
+            entry = EntryFactory(headline="Written by a command")
         assert PageInvalidation.objects.count() == 1
-        version = pagecache.cache.get(pagecache.VERSION_KEY)
+        purged = pagecache.bump_key(pagekeys.entry_key(entry.pk))
+        assert pagecache.cache.get(purged) is None
 
         redis.pause()
         with pytest.raises(pagecache.CacheMissedBump):
@@ -128,7 +130,7 @@ def test_apply_keeps_the_records_while_redis_hangs_and_applies_them_once_it_answ
         time.sleep(0.3)  # past the cache's retry window
         assert pagecache.apply_page_invalidations() == 1
         assert not PageInvalidation.objects.exists()
-        assert pagecache.cache.get(pagecache.VERSION_KEY) != version
+        assert pagecache.cache.get(purged) is not None
         assert pagecache.apply_page_invalidations() == 0
 
 

@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.OutageMiddleware",
+    # Gzip for public pages and feeds only (BREACH: nothing secret beside reflected input);
+    # around the page cache, which keeps one plain copy for every reader.
+    "reading.compression.PublicGZipMiddleware",
     # Before sessions, CSRF and auth: a cached page costs one cache round trip and nothing else.
     "reading.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +190,24 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # write's bump, or a write from a process without REDIS_URL) at most this often: the longest a
 # stale copy is served after both the commit and Redis answering again. One query per interval.
 PAGE_INVALIDATION_CHECK_SECONDS = env_float("PAGE_INVALIDATION_CHECK_SECONDS", 5)
+# Edge cache (reading/edge.py): what public pages tell shared caches (Cache-Control s-maxage,
+# stale-while-revalidate, stale-if-error; browsers always revalidate) and the header naming the
+# keys of what each page shows: "xkey" (Varnish), "Surrogate-Key" (Fastly), "Cache-Tag"
+# (Cloudflare), or empty for none. Keep EDGE_CACHE_SECONDS short unless EDGE_PURGE is set.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", 60)
+EDGE_STALE_WHILE_REVALIDATE_SECONDS = env_int("EDGE_STALE_WHILE_REVALIDATE_SECONDS", 30)
+EDGE_STALE_IF_ERROR_SECONDS = env_int("EDGE_STALE_IF_ERROR_SECONDS", 86400)
+EDGE_KEYS_HEADER = env_str("EDGE_KEYS_HEADER", "xkey")
+# How writes purge the edge: "varnish" (PURGE to each of EDGE_PURGE_URLS), "fastly",
+# "cloudflare", or empty for no edge cache. A failed purge is retried with the page cache's.
+EDGE_PURGE = env_str("EDGE_PURGE", "")
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", [])
+FASTLY_API_URL = env_str("FASTLY_API_URL", "https://api.fastly.com")
+FASTLY_SERVICE_ID = env_str("FASTLY_SERVICE_ID", "")
+FASTLY_API_TOKEN = env_str("FASTLY_API_TOKEN", "")
+CLOUDFLARE_API_URL = env_str("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
+CLOUDFLARE_ZONE_ID = env_str("CLOUDFLARE_ZONE_ID", "")
+CLOUDFLARE_API_TOKEN = env_str("CLOUDFLARE_API_TOKEN", "")
 # A trivial view behind the same middleware, at /bench/ceiling/, for benchmarks only.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 

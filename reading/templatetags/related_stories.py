@@ -3,6 +3,7 @@
 from django import template
 
 from events.related import related_entries
+from reading import pagekeys
 
 register = template.Library()
 
@@ -15,4 +16,7 @@ def related_stories(entry) -> dict:
     """
     if not entry.card_tags:
         return {"related": []}
-    return {"related": related_entries(entry)}
+    related = related_entries(entry)
+    # The page shows these entries' headlines and links: an edit to one of them purges it.
+    pagekeys.add_page_keys(pagekeys.entry_key(item.pk) for item in related)
+    return {"related": related}

@@ -1,0 +1,257 @@
+"""Benchmark the busy desk: readers' mix under wrk while a writer saves entries or posts comments.
+
+    DATABASE_URL=postgres://... python bench/desk.py [--entries 100000] [--sql-build]
+        [--duration 20] [--connections 32] [--no-varnish]
+
+Builds (or reuses) the corpus as bench/pages.py does, then starts a throwaway redis-server,
+gunicorn (our gunicorn.conf.py, production settings, BENCH_CEILING_VIEW) and, unless
+--no-varnish or varnishd is missing, varnishd from deploy/varnish/default.vcl in front of it
+(EDGE_PURGE=varnish). Readers: wrk over a mix of 1,000 URLs (70 % entry pages skewed toward
+the newest, then home, /events/, tag pages of the most used tags, day archives), picked at
+random by a Lua script. Writers: a separate process that, every N seconds, saves an entry (a
+headline edit, as the desk's save does) or posts a pending comment (the service the comment
+form calls). Rows, each direct to gunicorn and through Varnish:
+
+  ceiling (the trivial view) | uncached mix | cached, no writes | cached, an entry saved every
+  10 s | every 2 s | cached, a pending comment every 2 s | every 1 s
+
+Prints req/s, p50, p99 and the share of the ceiling (measured before the rows), and the
+machine's load before and after. Installs nothing: wrk and Varnish come from the system
+(`make varnish` as root on Debian).
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.dev")
+
+spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "bench" / "pages.py")
+assert spec is not None and spec.loader is not None
+bench_pages = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench_pages)  # sets Django up
+
+from django.db.models import Count  # noqa: E402
+
+from events.models import Entry, TaggedEntry  # noqa: E402
+from tests.hardening_support import redis_server  # noqa: E402
+
+MIX_SIZE = 1000
+PICK = """
+paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+WRITER = """
+import os, random, sys, time
+import django
+django.setup()
+from comments.services import post_comment
+from events.models import Entry
+kind, every = sys.argv[1], float(sys.argv[2])
+recent = list(Entry.objects.published().order_by("-event_date", "-id")[:200])
+n = 0
+while True:
+    time.sleep(every)
+    n += 1
+    entry = random.choice(recent)
+    try:
+        if kind == "entry":
+            entry.headline = entry.headline.rstrip(" .") + ("." if n % 2 else "")
+            entry.save()
+        else:
+            post_comment(entry=entry, name="Bench", email=f"bench{n}@example.com",
+                         body=f"Reader comment {n}", ip_address=f"198.51.100.{n % 250 + 1}")
+    except Exception as error:  # a refused comment (closed, rate limit): the next one
+        print(error, file=sys.stderr)
+"""
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def reader_mix(seed: int = 24) -> list[str]:
+    """1,000 paths: 70 % entry pages skewed toward the newest, the rest lists and archives."""
+    rng = random.Random(seed)
+    published = Entry.objects.published()
+    newest = list(published.order_by("-event_date", "-id")[:2000])
+    weights = [1 / (rank + 20) for rank in range(len(newest))]
+    entries = [e.get_absolute_url() for e in rng.choices(newest, weights, k=int(MIX_SIZE * 0.7))]
+    tags = TaggedEntry.objects.values("tag__slug").annotate(uses=Count("id")).order_by("-uses")[:30]
+    days = published.order_by("-event_date").values_list("event_date", flat=True).distinct()[:60]
+    others = ["/", "/events/"] * 30
+    others += [f"/tags/{tag['tag__slug']}/" for tag in tags] * 3
+    others += [f"/{day:%Y/%m/%d}/" for day in days] * 2
+    rest = rng.choices(others, k=MIX_SIZE - len(entries))
+    mix = entries + rest
+    rng.shuffle(mix)
+    return mix
+
+
+def wrk(base: str, script: Path | None, *, path: str, duration: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    command += ["--latency", *(["-s", str(script)] if script else []), f"{base}{path}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = bench_pages.found
+    errors = bench_pages.re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rate": float(found(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": bench_pages.to_ms(found(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": bench_pages.to_ms(found(r"\s99%\s+(\S+)", out).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def free_port() -> int:
+    with bench_pages.socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def process(command: list[str], env: dict | None = None):
+    started = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield started
+    finally:
+        started.terminate()
+        started.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def site(*, cached: bool, redis_url: str, varnish_url: str):
+    port = free_port()
+    env = bench_pages.server_env(cached)
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    env.pop("REDIS_URL", None)
+    if cached:
+        env["REDIS_URL"] = redis_url
+    if varnish_url:
+        env.update(EDGE_PURGE="varnish", EDGE_PURGE_URLS=varnish_url, EDGE_CACHE_SECONDS="3600")
+    command = [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py"]
+    with process([*command, "newsroom.wsgi"], env) as server:
+        wait_for(f"http://127.0.0.1:{port}/bench/ceiling/")
+        yield server, env, port
+
+
+@contextlib.contextmanager
+def varnish(backend_port: int, port: int, directory: str):
+    vcl = Path(directory) / "default.vcl"
+    shipped = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+    vcl.write_text(shipped.replace('.port = "8000";', f'.port = "{backend_port}";'))
+    command = ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-T", "none"]
+    command += ["-n", str(Path(directory) / "varnish"), "-s", "malloc,256m", "-j", "none"]
+    with process(command):
+        wait_for(f"http://127.0.0.1:{port}/robots.txt")
+        yield f"http://127.0.0.1:{port}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--sql-build", action="store_true")
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--no-varnish", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (Debian), or `make varnish` as root")
+    use_varnish = not args.no_varnish and bool(shutil.which("varnishd"))
+
+    bench_pages.build_corpus(args.entries, sql=args.sql_build)
+    # Production settings keep a manifest of hashed static files; build it with them.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=bench_pages.server_env(False),
+        check=True,
+    )
+    mix = reader_mix()
+    print(f"{Entry.objects.count()} entries; {len(mix)} URLs in the mix; varnish: {use_varnish}")
+    print("load before:", uptime(), flush=True)
+    rows = [
+        ("uncached", False, None),
+        ("cached, no writes", True, None),
+        ("cached, an entry saved every 10 s", True, ("entry", 10)),
+        ("cached, an entry saved every 2 s", True, ("entry", 2)),
+        ("cached, a pending comment every 2 s", True, ("comment", 2)),
+        ("cached, a pending comment every 1 s", True, ("comment", 1)),
+    ]
+    with tempfile.TemporaryDirectory(prefix="newsroom-desk-") as tmp, redis_server() as redis:
+        script = Path(tmp) / "mix.lua"
+        script.write_text(PICK % ", ".join(f'"{path}"' for path in mix))
+        varnish_port = free_port()
+        varnish_url = f"http://127.0.0.1:{varnish_port}" if use_varnish else ""
+        for name, cached, writer in rows:
+            with site(cached=cached, redis_url=redis.url, varnish_url=varnish_url) as (
+                _,
+                env,
+                port,
+            ):
+                direct = f"http://127.0.0.1:{port}"
+                ceiling = wrk(
+                    direct, None, path="/bench/ceiling/", duration=3, connections=args.connections
+                )
+                bases = [("direct", direct)]
+                edge = varnish(port, varnish_port, tmp) if use_varnish else contextlib.nullcontext()
+                with edge:
+                    if use_varnish:
+                        bases.append(("varnish", varnish_url))
+                    for where, base in bases:
+                        for path in mix[:50]:  # warm-up
+                            urllib.request.urlopen(f"{base}{path}", timeout=60).read()
+                        code = [sys.executable, "-c", WRITER, *map(str, writer or ())]
+                        running = process(code, env) if writer else contextlib.nullcontext()
+                        with running:
+                            got = wrk(
+                                base,
+                                script,
+                                path="/",
+                                duration=args.duration,
+                                connections=args.connections,
+                            )
+                        share = got["rate"] / ceiling["rate"] * 100
+                        print(
+                            f"{name:38} {where:7} {got['rate']:7.0f} req/s"
+                            f"  p50 {got['p50']:6.1f} ms"
+                            f"  p99 {got['p99']:7.1f} ms  {share:5.1f} % of the ceiling"
+                            f" ({ceiling['rate']:.0f})  non-2xx {got['errors']}",
+                            flush=True,
+                        )
+    print("load after:", uptime())
+
+
+if __name__ == "__main__":
+    main()
