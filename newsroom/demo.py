@@ -224,3 +224,709 @@ ENTRIES: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+# The recent news: about forty entries written for this demo (original text, invented events in
+# invented places), dated by how many days before the day `load_demo` runs. Each cites at least
+# one article from an outlet of the directory (sources/data/outlets.csv); the article addresses
+# are invented too, on the outlets' real domains, so each is credited by its outlet's name.
+# A few stories run over several days; some entries carry reader comments, approved or waiting
+# for the moderator.
+VALDORA = "Valdoran general election"
+FLOODS = "Kestrel River floods"
+STRIKE = "Northline rail strike"
+ORBIS = "Orbis-3 lunar mission"
+
+APPROVED, PENDING = "approved", "pending"
+
+RECENT: list[dict[str, Any]] = [
+    {
+        "days_ago": 9,
+        "hour": 7,
+        "slug": "valdora-calls-snap-general-election",
+        "headline": "Valdora's prime minister calls a snap general election for next week after "
+        "losing a confidence vote by two seats.",
+        "body": "Prime Minister Ilse Marten asked the president to dissolve parliament hours after "
+        "the vote. The opposition Civic Alliance had tabled the motion over a stalled pension "
+        "reform.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.reuters.com/world/europe/valdora-pm-calls-snap-election",
+                "Valdora PM calls snap vote after losing confidence motion",
+            ),
+            (
+                "https://www.politico.eu/article/valdora-confidence-vote-marten",
+                "Marten falls short by two votes as Valdora heads to the polls",
+            ),
+        ],
+        "comments": [
+            ("Tomas", "A week is very little time for the smaller parties to campaign.", APPROVED),
+        ],
+    },
+    {
+        "days_ago": 9,
+        "hour": 11,
+        "slug": "port-merrow-opens-tidal-energy-array",
+        "headline": "Port Merrow switches on a 40-turbine tidal energy array, the largest in the "
+        "region, enough to power about 60,000 homes.",
+        "body": "The array sits on the seabed two kilometres offshore. Engineers will watch its "
+        "effect on fish and seal populations for three years.",
+        "tags": ["energy", "Port Merrow", "climate"],
+        "sources": [
+            (
+                "https://www.theguardian.com/environment/port-merrow-tidal-array-opens",
+                "Tidal power array opens off Port Merrow",
+            ),
+        ],
+    },
+    {
+        "days_ago": 9,
+        "hour": 16,
+        "slug": "halbrook-court-upholds-ban-on-facial-recognition",
+        "headline": "Halbrook's high court upholds the city's ban on police use of live facial "
+        "recognition cameras.",
+        "tags": ["Halbrook", "courts", "technology", "human rights"],
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/technology-halbrook-facial-recognition-ruling",
+                "Court backs Halbrook ban on live facial recognition",
+            ),
+            (
+                "https://www.wired.com/story/halbrook-facial-recognition-ban-court",
+                "A city's face-scanning ban survives its first legal test",
+            ),
+        ],
+    },
+    {
+        "days_ago": 8,
+        "hour": 6,
+        "slug": "northline-rail-workers-vote-to-strike",
+        "headline": "Northline rail workers vote by 78% to strike over staffing on night trains.",
+        "body": "The drivers' union says the first walkout could come within a week unless "
+        "talks resume.",
+        "tags": ["rail", "strikes", "labour"],
+        "story": STRIKE,
+        "sources": [
+            (
+                "https://www.independent.co.uk/news/northline-rail-strike-ballot",
+                "Northline staff back strike action in ballot",
+            ),
+        ],
+        "comments": [
+            (
+                "Priya",
+                "Night trains are how I get home from my shift. I hope they settle.",
+                APPROVED,
+            ),
+        ],
+    },
+    {
+        "days_ago": 8,
+        "hour": 13,
+        "slug": "meridian-space-agency-sets-orbis-3-launch-date",
+        "headline": "The Meridian Space Agency sets the launch of its Orbis-3 lunar lander for "
+        "next week, weather permitting.",
+        "tags": ["space", "science"],
+        "story": ORBIS,
+        "sources": [
+            (
+                "https://www.nature.com/articles/orbis-3-lander-launch-window",
+                "Orbis-3 lander gets its launch window",
+            ),
+            (
+                "https://arstechnica.com/space/orbis-3-launch-date-set",
+                "Meridian's Orbis-3 is go for launch next week",
+            ),
+        ],
+    },
+    {
+        "days_ago": 8,
+        "hour": 17,
+        "slug": "central-bank-of-valdora-holds-rates",
+        "headline": "The Central Bank of Valdora holds its main interest rate at 3.25%, citing "
+        "uncertainty before the election.",
+        "tags": ["Valdora", "economy"],
+        "sources": [
+            (
+                "https://www.ft.com/content/valdora-central-bank-holds-rates",
+                "Valdora's central bank stands pat ahead of election",
+            ),
+        ],
+    },
+    {
+        "days_ago": 7,
+        "hour": 9,
+        "slug": "valdora-election-debate-centres-on-pensions",
+        "headline": "Valdora's first televised election debate centres on pensions and the cost "
+        "of housing.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.dw.com/en/valdora-election-debate-pensions-housing",
+                "Pensions dominate Valdora's first campaign debate",
+            ),
+        ],
+        "comments": [
+            ("Greta", "Nobody asked about rents in the smaller towns.", APPROVED),
+            ("Jonas", "The moderator let Marten talk far longer than the others.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 7,
+        "hour": 12,
+        "slug": "kestrel-river-flood-warning-issued",
+        "headline": "Forecasters issue a severe flood warning for the Kestrel River valley as "
+        "three days of heavy rain are expected.",
+        "tags": ["floods", "weather", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/uk-kestrel-river-flood-warning",
+                "Severe flood warning for Kestrel valley",
+            ),
+        ],
+    },
+    {
+        "days_ago": 7,
+        "hour": 15,
+        "slug": "study-links-school-gardens-to-better-diets",
+        "headline": "A four-year study of 120 primary schools finds that pupils who tend a school "
+        "garden eat more vegetables at home.",
+        "tags": ["health", "education", "science"],
+        "sources": [
+            (
+                "https://www.bmj.com/content/school-gardens-diet-study",
+                "School gardens and children's diets: a cluster trial",
+            ),
+            (
+                "https://www.npr.org/sections/health/school-gardens-vegetables-study",
+                "Kids who garden at school eat more greens at home, study finds",
+            ),
+        ],
+    },
+    {
+        "days_ago": 6,
+        "hour": 8,
+        "slug": "kestrel-river-bursts-its-banks-at-millford",
+        "headline": "The Kestrel River bursts its banks at Millford; 1,200 residents are moved to "
+        "emergency shelters overnight.",
+        "body": "Fire crews used boats to reach homes on the low-lying east bank. No injuries "
+        "were reported.",
+        "tags": ["floods", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://news.sky.com/story/kestrel-river-millford-evacuation",
+                "Hundreds evacuated as Kestrel floods Millford",
+            ),
+            (
+                "https://www.theguardian.com/uk-news/kestrel-river-millford-flooding",
+                "Millford residents spend night in shelters as river rises",
+            ),
+        ],
+        "comments": [
+            (
+                "Sam",
+                "The shelter at the sports hall was well run. Thanks to the volunteers.",
+                APPROVED,
+            ),
+            ("Alex", "Why were the flood gates not closed earlier?", APPROVED),
+        ],
+    },
+    {
+        "days_ago": 6,
+        "hour": 14,
+        "slug": "aventa-talks-agree-plastic-treaty-text",
+        "headline": "Negotiators meeting in Aventa agree the draft text of a treaty limiting "
+        "single-use plastic packaging.",
+        "tags": ["climate", "environment", "treaties"],
+        "sources": [
+            (
+                "https://www.aljazeera.com/news/aventa-plastics-treaty-draft",
+                "Draft plastics treaty agreed in Aventa talks",
+            ),
+        ],
+    },
+    {
+        "days_ago": 6,
+        "hour": 18,
+        "slug": "halbrook-united-win-cup-final",
+        "headline": "Halbrook United win the national cup final 2–1 with a goal in the last "
+        "minute of extra time.",
+        "tags": ["sport", "football", "Halbrook"],
+        "sources": [
+            (
+                "https://www.espn.com/soccer/report/halbrook-united-cup-final",
+                "Late winner gives Halbrook United the cup",
+            ),
+        ],
+        "comments": [
+            ("Dee", "What a finish. Thirty years of waiting!", APPROVED),
+        ],
+    },
+    {
+        "days_ago": 5,
+        "hour": 7,
+        "slug": "northline-strike-halts-night-services",
+        "headline": "The first Northline strike halts all night services; daytime trains run at "
+        "half frequency.",
+        "tags": ["rail", "strikes", "labour"],
+        "story": STRIKE,
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/business-northline-strike-day-one",
+                "Northline night trains stop as strike begins",
+            ),
+        ],
+    },
+    {
+        "days_ago": 5,
+        "hour": 10,
+        "slug": "kestrel-floods-reach-lower-valley",
+        "headline": "Flood water reaches the lower Kestrel valley; the main road between Millford "
+        "and Ashby is closed.",
+        "tags": ["floods", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://www.independent.co.uk/news/kestrel-floods-lower-valley-road-closed",
+                "Kestrel flooding spreads downstream",
+            ),
+        ],
+    },
+    {
+        "days_ago": 5,
+        "hour": 15,
+        "slug": "valdora-polls-show-tight-race",
+        "headline": "Two polls put Valdora's governing party and the Civic Alliance within a point "
+        "of each other.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.economist.com/europe/valdora-election-polls",
+                "Valdora's election is too close to call",
+            ),
+        ],
+    },
+    {
+        "days_ago": 4,
+        "hour": 9,
+        "slug": "kestrel-river-begins-to-fall",
+        "headline": "The Kestrel River begins to fall at Millford; residents are told it may be "
+        "a week before they can return.",
+        "tags": ["floods", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://www.theguardian.com/uk-news/kestrel-river-level-falls",
+                "Relief in Millford as Kestrel starts to recede",
+            ),
+        ],
+        "comments": [
+            ("Morgan", "Our street is still under half a metre of water.", APPROVED),
+            ("Lee", "Is there a list of which schools are open on Monday?", PENDING),
+        ],
+    },
+    {
+        "days_ago": 4,
+        "hour": 12,
+        "slug": "orbis-3-launches-toward-the-moon",
+        "headline": "Orbis-3 lifts off on schedule and begins its five-day journey to the Moon.",
+        "tags": ["space", "science"],
+        "story": ORBIS,
+        "sources": [
+            (
+                "https://www.newscientist.com/article/orbis-3-launch",
+                "Orbis-3 is on its way to the Moon",
+            ),
+            (
+                "https://www.cnn.com/science/orbis-3-lunar-lander-launch",
+                "Lunar lander Orbis-3 launches successfully",
+            ),
+        ],
+        "comments": [
+            (
+                "Ravi",
+                "Watched it live with my daughter. She wants to be an engineer now.",
+                APPROVED,
+            ),
+        ],
+    },
+    {
+        "days_ago": 4,
+        "hour": 16,
+        "slug": "port-merrow-hospital-opens-new-wing",
+        "headline": "Port Merrow's general hospital opens a children's wing with 80 beds, "
+        "shortening waits for surgery.",
+        "tags": ["health", "Port Merrow"],
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/health-port-merrow-childrens-wing",
+                "New children's wing opens in Port Merrow",
+            ),
+        ],
+    },
+    {
+        "days_ago": 3,
+        "hour": 8,
+        "slug": "valdora-votes",
+        "headline": "Valdorans vote in a snap general election; turnout reaches 71% by early "
+        "evening.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://apnews.com/article/valdora-election-voting-turnout",
+                "Valdorans turn out in large numbers for snap election",
+            ),
+            (
+                "https://www.france24.com/en/europe/valdora-votes-snap-election",
+                "Valdora votes in tight snap election",
+            ),
+        ],
+    },
+    {
+        "days_ago": 3,
+        "hour": 11,
+        "slug": "northline-and-union-agree-to-talks",
+        "headline": "Northline and the drivers' union agree to talks under an independent "
+        "mediator; the second strike day is suspended.",
+        "tags": ["rail", "strikes", "labour"],
+        "story": STRIKE,
+        "sources": [
+            (
+                "https://www.theguardian.com/business/northline-union-mediation",
+                "Northline strike suspended as both sides agree to mediation",
+            ),
+        ],
+    },
+    {
+        "days_ago": 3,
+        "hour": 14,
+        "slug": "aventa-museum-returns-bronze-figures",
+        "headline": "The Aventa National Museum returns six bronze figures to the community they "
+        "were taken from in 1902.",
+        "tags": ["culture", "museums"],
+        "sources": [
+            (
+                "https://www.nytimes.com/arts/design/aventa-museum-returns-bronzes",
+                "A museum sends six bronzes home after 120 years",
+            ),
+        ],
+    },
+    {
+        "days_ago": 3,
+        "hour": 17,
+        "slug": "software-flaw-delays-flights-across-region",
+        "headline": "A software fault at the regional air traffic centre delays about 900 flights "
+        "for up to four hours.",
+        "tags": ["aviation", "technology"],
+        "sources": [
+            (
+                "https://www.reuters.com/business/aerospace/air-traffic-software-fault-delays",
+                "Air traffic software fault causes hours of delays",
+            ),
+            (
+                "https://www.theverge.com/air-traffic-control-software-outage",
+                "One bad file grounded hundreds of flights",
+            ),
+        ],
+    },
+    {
+        "days_ago": 2,
+        "hour": 7,
+        "slug": "civic-alliance-wins-most-seats-in-valdora",
+        "headline": "The Civic Alliance wins the most seats in Valdora's parliament but falls "
+        "eleven short of a majority.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.reuters.com/world/europe/valdora-election-results-civic-alliance",
+                "Civic Alliance first in Valdora vote, short of majority",
+            ),
+            (
+                "https://www.politico.eu/article/valdora-election-results",
+                "Valdora's opposition wins, now needs partners",
+            ),
+        ],
+        "comments": [
+            ("Helena", "Coalition talks will take months, as usual.", APPROVED),
+            ("Mark", "Eleven seats is a lot to find.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 2,
+        "hour": 10,
+        "slug": "millford-residents-begin-to-return",
+        "headline": "The first Millford residents return home as the Kestrel flood water "
+        "recedes; the council opens a repair fund.",
+        "tags": ["floods", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://news.sky.com/story/millford-residents-return-after-floods",
+                "Millford families return to flood-damaged homes",
+            ),
+        ],
+        "comments": [
+            ("Ana", "How do we apply to the repair fund? The council site does not say.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 2,
+        "hour": 13,
+        "slug": "northline-mediation-ends-without-deal",
+        "headline": "The first round of Northline mediation ends without a deal; talks will "
+        "resume next week.",
+        "tags": ["rail", "strikes", "labour"],
+        "story": STRIKE,
+        "sources": [
+            (
+                "https://www.independent.co.uk/news/northline-talks-no-deal",
+                "No deal yet in Northline dispute",
+            ),
+        ],
+    },
+    {
+        "days_ago": 2,
+        "hour": 16,
+        "slug": "record-heat-in-the-southern-provinces",
+        "headline": "The southern provinces record their warmest autumn day on record at 31.4°C.",
+        "tags": ["weather", "climate"],
+        "sources": [
+            (
+                "https://www.carbonbrief.org/southern-provinces-autumn-heat-record",
+                "Autumn heat record broken in the south",
+            ),
+        ],
+    },
+    {
+        "days_ago": 1,
+        "hour": 6,
+        "slug": "orbis-3-enters-lunar-orbit",
+        "headline": "Orbis-3 enters orbit around the Moon after a seven-minute engine burn.",
+        "tags": ["space", "science"],
+        "story": ORBIS,
+        "sources": [
+            (
+                "https://www.nature.com/articles/orbis-3-lunar-orbit",
+                "Orbis-3 captured into lunar orbit",
+            ),
+        ],
+    },
+    {
+        "days_ago": 1,
+        "hour": 9,
+        "slug": "valdora-coalition-talks-begin",
+        "headline": "The Civic Alliance opens coalition talks with the Greens and the Farmers' "
+        "Party in Valdora.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.dw.com/en/valdora-coalition-talks-begin",
+                "Valdora's winners start talks on a three-party coalition",
+            ),
+        ],
+    },
+    {
+        "days_ago": 1,
+        "hour": 11,
+        "slug": "halbrook-library-opens-overnight",
+        "headline": "Halbrook's central library opens through the night for students during the "
+        "exam season, a first for the city.",
+        "tags": ["Halbrook", "education"],
+        "sources": [
+            (
+                "https://www.theguardian.com/education/halbrook-library-overnight",
+                "Halbrook library stays open all night for exam season",
+            ),
+        ],
+        "comments": [
+            ("Jo", "Great idea. Will there be buses back at 3 am?", PENDING),
+        ],
+    },
+    {
+        "days_ago": 1,
+        "hour": 14,
+        "slug": "unsc-meets-on-border-clashes",
+        "headline": "The UN Security Council holds an emergency meeting on clashes along the "
+        "Tarsen–Orava border that displaced 15,000 people.",
+        "tags": [UNSC, "conflict", HR],
+        "sources": [
+            (
+                "https://news.un.org/en/story/security-council-tarsen-orava-border",
+                "Security Council hears briefing on Tarsen–Orava clashes",
+            ),
+            (
+                "https://www.aljazeera.com/news/tarsen-orava-border-clashes-un",
+                "UN meets as thousands flee Tarsen–Orava border fighting",
+            ),
+        ],
+    },
+    {
+        "days_ago": 1,
+        "hour": 17,
+        "slug": "port-merrow-ferry-fares-cut",
+        "headline": "Port Merrow cuts island ferry fares by a third for residents from next month.",
+        "tags": ["Port Merrow", "transport"],
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/uk-port-merrow-ferry-fares",
+                "Island ferry fares cut for Port Merrow residents",
+            ),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 6,
+        "slug": "orbis-3-lands-near-the-lunar-south-pole",
+        "headline": "Orbis-3 lands near the lunar south pole and sends its first pictures of the "
+        "surface.",
+        "body": "Mission control confirmed the landing after a twelve-minute descent. The lander "
+        "will drill for ice over the next two weeks.",
+        "tags": ["space", "science"],
+        "story": ORBIS,
+        "sources": [
+            (
+                "https://www.newscientist.com/article/orbis-3-lands-south-pole",
+                "Orbis-3 touches down near the Moon's south pole",
+            ),
+            (
+                "https://www.bbc.co.uk/news/science-environment-orbis-3-landing",
+                "Orbis-3: Lander sends first images from the Moon",
+            ),
+        ],
+        "comments": [
+            ("Ravi", "Those first pictures are stunning.", APPROVED),
+            ("Kim", "How deep can the drill go?", PENDING),
+            ("Oli", "Congratulations to the whole team at Meridian.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 7,
+        "slug": "northline-and-union-reach-agreement",
+        "headline": "Northline and the drivers' union reach an agreement on night-train staffing; "
+        "all strikes are called off.",
+        "tags": ["rail", "strikes", "labour"],
+        "story": STRIKE,
+        "sources": [
+            (
+                "https://www.reuters.com/business/northline-union-deal",
+                "Northline, union strike deal on night-train staffing",
+            ),
+        ],
+        "comments": [
+            ("Priya", "Finally. Thank you to everyone who kept talking.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 8,
+        "slug": "valdora-coalition-deal-announced",
+        "headline": "Valdora's Civic Alliance, Greens and Farmers' Party announce a coalition "
+        "agreement; Lena Brandt will be prime minister.",
+        "tags": ["Valdora", "elections"],
+        "story": VALDORA,
+        "sources": [
+            (
+                "https://www.ft.com/content/valdora-coalition-agreement-brandt",
+                "Brandt to lead Valdora after three-party deal",
+            ),
+            (
+                "https://www.euronews.com/valdora-coalition-deal",
+                "Valdora gets a three-party government",
+            ),
+        ],
+        "comments": [
+            ("Greta", "Faster than anyone expected.", PENDING),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 9,
+        "slug": "flood-defence-review-for-kestrel-valley",
+        "headline": "The government orders an independent review of flood defences in the Kestrel "
+        "valley.",
+        "tags": ["floods", "Kestrel River"],
+        "story": FLOODS,
+        "sources": [
+            (
+                "https://www.theguardian.com/environment/kestrel-flood-defence-review",
+                "Review ordered into Kestrel valley flood defences",
+            ),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 10,
+        "slug": "new-antibiotic-passes-early-trial",
+        "headline": "A new class of antibiotic clears an early safety trial in 90 volunteers.",
+        "tags": ["health", "science"],
+        "sources": [
+            (
+                "https://www.statnews.com/new-antibiotic-phase-1-results",
+                "New antibiotic class passes first human safety test",
+            ),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 11,
+        "slug": "halbrook-approves-car-free-centre",
+        "headline": "Halbrook's council votes to close its old town to private cars from the "
+        "spring.",
+        "tags": ["Halbrook", "transport"],
+        "sources": [
+            (
+                "https://www.bbc.co.uk/news/uk-halbrook-car-free-old-town",
+                "Halbrook votes for a car-free old town",
+            ),
+        ],
+    },
+    {
+        "days_ago": 0,
+        "hour": 12,
+        "slug": "aventa-treaty-signed-by-60-countries",
+        "headline": "Sixty countries sign the Aventa plastics treaty on the day it opens for "
+        "signature.",
+        "tags": ["climate", "environment", "treaties"],
+        "sources": [
+            (
+                "https://apnews.com/article/aventa-plastics-treaty-signed",
+                "Sixty nations sign plastics treaty in Aventa",
+            ),
+        ],
+    },
+]
+
+# One entry scheduled for the next morning: it goes live by itself.
+SCHEDULED: dict[str, Any] = {
+    "slug": "valdora-new-government-sworn-in",
+    "headline": "Lena Brandt is sworn in as Valdora's prime minister at the head of a "
+    "three-party government.",
+    "tags": ["Valdora", "elections"],
+    "story": VALDORA,
+    "hour": 10,
+    "sources": [
+        (
+            "https://www.reuters.com/world/europe/valdora-brandt-sworn-in",
+            "Brandt sworn in as Valdora's prime minister",
+        ),
+    ],
+}
+
+# One correction, on a recent entry: the number of turbines was wrong.
+CORRECTION: dict[str, Any] = {
+    "slug": "port-merrow-opens-tidal-energy-array",
+    "headline": "Port Merrow switches on a 36-turbine tidal energy array, the largest in the "
+    "region, enough to power about 60,000 homes.",
+    "note": "An earlier version of this entry said the array has 40 turbines. It has 36; four "
+    "more are planned.",
+}

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from events.models import Entry
 
+from . import directory
 from .links import domain_of, normalize_url
 from .models import Citation, Publisher, PublisherDomain, PublisherRedirect, Source
 from .selectors import publisher_for_url
@@ -50,6 +51,28 @@ def get_or_create_publisher(
     )
 
 
+def publisher_for_domain(domain: str) -> Publisher:
+    """The publisher credited for a source on `domain` when no stored publisher claims it.
+
+    An outlet of the directory (sources/data/outlets.csv) gets its name and all its domains;
+    any other domain gets a publisher shown by its lower-case domain and flagged `needs_name`,
+    which the desk asks an editor to name when an entry citing it is published.
+    """
+    outlet = directory.outlet_for_domain(domain)
+    if outlet is None:
+        domain = domain.lower()
+        return get_or_create_publisher(domain, domain=domain, needs_name=True)
+    publisher = get_or_create_publisher(outlet.name, domain=outlet.domain, homepage=outlet.homepage)
+    taken = {
+        *Publisher.objects.filter(domain__in=outlet.domains).values_list("domain", flat=True),
+        *PublisherDomain.objects.filter(domain__in=outlet.domains).values_list("domain", flat=True),
+    }
+    PublisherDomain.objects.bulk_create(
+        [PublisherDomain(publisher=publisher, domain=d) for d in outlet.domains if d not in taken]
+    )
+    return publisher
+
+
 def get_or_create_source(
     url: str,
     *,
@@ -69,8 +92,7 @@ def get_or_create_source(
     if publisher is None:
         publisher = publisher_for_url(canonical) or (source.publisher if source else None)
         if publisher is None:
-            domain = domain_of(canonical)
-            publisher = get_or_create_publisher(domain, domain=domain, needs_name=True)
+            publisher = publisher_for_domain(domain_of(canonical))
     details = {
         "title": title.strip(),
         "byline": byline.strip(),

@@ -62,15 +62,16 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 def test_demo_content_is_the_sample_page_its_related_entries_and_the_four_articles(capsys):
     call_command("load_demo")
     out = capsys.readouterr().out
-    assert Entry.objects.published().count() == 15
+    seed = Entry.objects.filter(event_date__year__lte=2020)
+    assert seed.published().count() == 15
     botswana = Entry.objects.get(event_date="2014-02-19")
     assert botswana.headline.startswith("Botswana ends diplomatic relations with North Korea")
     assert sorted(botswana.tags.names()) == ["North Korea", "human rights"]
     assert botswana.citations.get().source.publisher.name == "Global Post"
     assert Entry.objects.filter(tags__name="North Korea").count() == 15
-    independent = Source.objects.get(publisher__name="The Independent")
+    independent = Source.objects.get(url__contains="a9241856", publisher__name="The Independent")
     assert (independent.byline, str(independent.published_on)) == ("Kate Ng", "2019-12-11")
-    assert Source.objects.count() == 5
+    assert Source.objects.filter(entries__in=seed).distinct().count() == 5
     assert "Demo editor: sign in at /admin/ as 'editor' with password " in out
 
 
@@ -110,7 +111,7 @@ def test_a_second_run_changes_nothing_an_editor_did_and_keeps_the_passwords(caps
     call_command("load_demo")
     out = capsys.readouterr().out
     assert demo_passwords(out) == {}
-    assert "not loaded, the database already has 14 entries" in out
+    assert f"not loaded, the database already has {len(before)} entries" in out
     assert "'editor' exists, password unchanged" in out and "changepassword editor" in out
     assert sorted(Entry.objects.values_list("pk", "headline", "search_tags")) == before
     assert not Entry.objects.filter(event_date="2014-02-19").exists()

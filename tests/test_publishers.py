@@ -29,14 +29,14 @@ def test_a_source_on_any_of_a_publishers_domains_is_credited_to_it(bbc):
 
 
 def test_a_publisher_created_from_a_domain_is_flagged_for_an_editor_to_name():
-    source = get_or_create_source("https://www.dailynk.com/english/report")
-    assert (source.publisher.name, source.publisher.needs_name) == ("dailynk.com", True)
+    source = get_or_create_source("https://www.gazette.example/english/report")
+    assert (source.publisher.name, source.publisher.needs_name) == ("gazette.example", True)
     named = get_or_create_source("https://a.example/x", publisher=PublisherFactory(name="A"))
     assert not named.publisher.needs_name
 
 
 def test_naming_a_flagged_publisher_in_the_admin_clears_the_flag(admin_client):
-    publisher = get_or_create_source("https://www.dailynk.com/a").publisher
+    publisher = get_or_create_source("https://www.gazette.example/a").publisher
     assert (
         admin_client.get("/admin/sources/publisher/?needs_name__exact=1").context["cl"].result_count
         == 1
@@ -47,7 +47,7 @@ def test_naming_a_flagged_publisher_in_the_admin_clears_the_flag(admin_client):
             "name": "Daily NK",
             "slug": publisher.slug,
             "homepage": "",
-            "domain": "dailynk.com",
+            "domain": "gazette.example",
             "needs_name": "on",
             "other_domains-TOTAL_FORMS": "0",
             "other_domains-INITIAL_FORMS": "0",
@@ -157,7 +157,7 @@ def test_the_command_merges_and_refuses_unknown_slugs(bbc):
 
 def test_export_carries_other_domains_and_the_flag_and_round_trips(bbc):
     CitationFactory(source=SourceFactory(publisher=bbc))
-    flagged = get_or_create_source("https://www.dailynk.com/a")
+    flagged = get_or_create_source("https://www.gazette.example/a")
     CitationFactory(source=flagged)
     out = io.StringIO()
     export_entries(out)
@@ -168,7 +168,7 @@ def test_export_carries_other_domains_and_the_flag_and_round_trips(bbc):
         for s in json.loads(line)["sources"]
     }
     assert publishers["BBC"]["other_domains"] == ["bbc.com"]
-    assert publishers["dailynk.com"]["needs_name"] is True
+    assert publishers["gazette.example"]["needs_name"] is True
     from events.models import Entry
 
     Entry.objects.all().delete()
