@@ -21,6 +21,7 @@ from events.limits import TAG_MAX_LENGTH
 from events.models import Entry, TagAlias
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
+from stories.services import set_story_named
 
 from . import corrections, workflow
 from .corrections_admin import CorrectionAdminMixin
@@ -288,6 +289,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             workflow.hold_change(entry, form.snapshot(), user=request.user)
             return
         form.save_m2m()
+        set_story_named(form.instance, form.cleaned_data.get("story"))
         for formset in formsets:
             if outcome.keep_their_sources and formset.model is Citation:
                 continue
@@ -549,4 +551,4 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         return JsonResponse(suggestions, safe=False)
 
 
-from . import audit_admin, tag_admin  # noqa: E402, F401  (register AuditEventAdmin, TagAdmin)
+from . import audit_admin, story_admin, tag_admin  # noqa: E402, F401  (register their admins)

@@ -19,11 +19,13 @@ from django.utils.text import Truncator
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from events.limits import TAG_MAX_LENGTH
+from events.limits import STORY_MAX_LENGTH, TAG_MAX_LENGTH
 from events.models import Entry
 from events.tagging import canonical_names, edit_string_for_tags
 from sources.models import Citation
 from sources.selectors import citation_warnings
+from stories.models import Story
+from stories.services import clean_name
 
 from . import workflow
 from .models import PendingChange
@@ -58,6 +60,31 @@ class TagAutocompleteWidget(TagWidget):
         return html + format_html('<datalist id="{}"></datalist>', attrs["list"])
 
 
+def story_of(entry: Entry) -> str:
+    """The name of the story `entry` belongs to, or ""."""
+    return (
+        Story.objects.filter(memberships__entry=entry).values_list("name", flat=True).first() or ""
+    )
+
+
+class StoryNameWidget(forms.TextInput):
+    """A text field suggesting the stories still running (the 200 most recently updated)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "size": 60, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{attrs.get('id', name)}-stories"}
+        names = (
+            Story.objects.exclude(status=Story.Status.CONCLUDED)
+            .order_by("-updated")
+            .values_list("name", flat=True)[:200]
+        )
+        options = format_html_join("", '<option value="{}">', ((n,) for n in names))
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}">{}</datalist>', attrs["list"], options)
+
+
 @dataclass
 class SaveOutcome:
     """What the save will do beyond writing the form, for the admin's messages and audit."""
@@ -86,13 +113,21 @@ class EntryAdminForm(forms.ModelForm):
         help_text="This entry cites no source. Tick to publish it anyway.",
     )
 
+    story = forms.CharField(
+        required=False,
+        max_length=STORY_MAX_LENGTH,
+        widget=StoryNameWidget,
+        help_text="Optional. The ongoing story this entry belongs to (one at most), e.g. “War in "
+        "Donbass”: pick one or type a new name, which starts a story.",
+    )
+
     # Set by the admin before validation: the request's user and the page's inline formsets.
     user = None
     formsets: list = []
 
     class Meta:
         model = Entry
-        fields = ["event_date", "story", "headline", "slug", "tags", "body"]
+        fields = ["event_date", "headline", "slug", "tags", "body"]
         fields += ["status", "publish_at", "comments_open", "review_note"]
         widgets = {
             "tags": TagAutocompleteWidget,
@@ -107,6 +142,7 @@ class EntryAdminForm(forms.ModelForm):
         self.editor = workflow.can_publish(self.user)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
+            self.initial["story"] = story_of(self.instance)
             self._start_from_held_change()
         if not self.editor:
             self._limit_for_reporters()
@@ -136,6 +172,9 @@ class EntryAdminForm(forms.ModelForm):
         for name in ("publish_at", "review_note"):
             if name in self.fields:
                 self.fields[name].disabled = True
+
+    def clean_story(self):
+        return clean_name(self.cleaned_data.get("story"))
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]

@@ -2,9 +2,10 @@
 
 Any write that can change a public page bumps the one page version (`bump_page_version`):
 entries (publish, edit, unpublish, delete), their tags and tag links, citations, sources and
-publishers, and comments (posted, approved, removed, also in bulk by moderation). A global
-version is always right and cheap: writes are rare next to page views, and a page showing a
-changed entry may be any list, archive, feed or other entry's related widget.
+publishers, stories and their entries, and comments (posted, approved, removed, also in bulk by
+moderation). A global version is always right and cheap: writes are rare next to page views,
+and a page showing a changed entry may be any list, archive, feed or other entry's related
+widget.
 """
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from comments.signals import comments_moderated
 from events.models import Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
+from stories.models import Story, StoryEntry
 
 from .pagecache import bump_page_version
 
@@ -34,7 +36,7 @@ def tags_changed(sender, action: str, **kwargs) -> None:
 
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
-    for model in (Entry, TaggedEntry, Tag, Citation, Source, Publisher, Comment):
+    for model in (Entry, TaggedEntry, Tag, Citation, Source, Publisher, Comment, Story, StoryEntry):
         name = model._meta.label_lower
         post_save.connect(page_changed, sender=model, dispatch_uid=f"pages_save_{name}")
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"pages_delete_{name}")
