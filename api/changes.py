@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Entry, TaggedEntry
+from stories.models import Story
 
 from .keyset import MAX_INT
 from .models import Change
@@ -135,6 +136,36 @@ def record_tag_deleted(tag_id: int, *, name: str, slug: str) -> None:
         kind=Change.Kind.TAG_DELETED,
         tag_id=tag_id,
         data={"name": name, "slug": slug},
+        effective_at=timezone.now(),
+    )
+
+
+def story_is_public(story_id: int) -> bool:
+    """Whether a live entry belongs to the story: only then may the feed name it."""
+    return Story.objects.public().filter(pk=story_id).exists()
+
+
+def record_story_updated(story) -> None:
+    """A `story.updated` row with the story's name, slug and status, when readers can see it.
+
+    Its entries' payloads carry the story by id, so mirrors update it everywhere from this row.
+    """
+    if not story_is_public(story.pk):
+        return
+    Change.objects.create(
+        kind=Change.Kind.STORY_UPDATED,
+        story_id=story.pk,
+        data={"name": story.name, "slug": story.slug, "status": story.status},
+        effective_at=timezone.now(),
+    )
+
+
+def record_story_deleted(story_id: int, *, name: str, slug: str, status: str) -> None:
+    """A `story.deleted` row; its entries also get "updated" rows (their story is gone)."""
+    Change.objects.create(
+        kind=Change.Kind.STORY_DELETED,
+        story_id=story_id,
+        data={"name": name, "slug": slug, "status": status},
         effective_at=timezone.now(),
     )
 
