@@ -1,7 +1,16 @@
 """Reads behind the story pages, composing a story's entries with their cards, sources and
 corrections. Each runs a fixed number of queries whatever the story's size."""
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from events.models import Correction, Entry
 from stories.models import Story
@@ -65,3 +74,30 @@ def story_index(*, status: str = "", category: str = "") -> QuerySet[Story]:
         output_field=IntegerField(),
     )
     return stories.annotate(rank=order).order_by("rank", "category", "-latest", "-id")
+
+
+def front_page_stories(*, developing: int = 5, ongoing: int = 12) -> dict[str, list[Story]]:
+    """The home page's stories: the developing ones (newest update first), each with its
+    newest live entry as `latest_entry`, and the ongoing ones by their latest update.
+
+    Three queries whatever the number of stories or entries: the developing stories with
+    their newest entry's id (a subquery), those entries, and the ongoing stories.
+    """
+    newest = (
+        Entry.objects.published()
+        .filter(story_membership__story=OuterRef("pk"))
+        .order_by("-publish_at", "-id")
+        .values("pk")[:1]
+    )
+    running = list(
+        public_stories()
+        .filter(status=Story.Status.DEVELOPING)
+        .annotate(latest_entry_id=Subquery(newest))[:developing]
+    )
+    entries = Entry.objects.published().in_bulk([s.latest_entry_id for s in running])
+    for story in running:
+        story.latest_entry = entries.get(story.latest_entry_id)  # type: ignore[attr-defined]
+    return {
+        "developing": running,
+        "ongoing": list(public_stories().filter(status=Story.Status.ONGOING)[:ongoing]),
+    }
