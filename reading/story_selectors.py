@@ -89,14 +89,15 @@ def front_page_stories(*, developing: int = 5, ongoing: int = 12) -> dict[str, l
         .order_by("-publish_at", "-id")
         .values("pk")[:1]
     )
-    running = list(
+    running: list[Story] = list(
         public_stories()
         .filter(status=Story.Status.DEVELOPING)
         .annotate(latest_entry_id=Subquery(newest))[:developing]
     )
-    entries = Entry.objects.published().in_bulk([s.latest_entry_id for s in running])
+    ids = {story.pk: getattr(story, "latest_entry_id", None) for story in running}
+    entries = Entry.objects.published().in_bulk([pk for pk in ids.values() if pk])
     for story in running:
-        story.latest_entry = entries.get(story.latest_entry_id)  # type: ignore[attr-defined]
+        story.latest_entry = entries.get(ids[story.pk])  # type: ignore[attr-defined]
     return {
         "developing": running,
         "ongoing": list(public_stories().filter(status=Story.Status.ONGOING)[:ongoing]),

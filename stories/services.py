@@ -97,14 +97,14 @@ def set_story(entry: Entry, story: Story | None, *, key: bool | None = None) -> 
         return True
     if membership.story_id == story.pk and (key is None or membership.key == key):
         return False
-    left = membership.story if membership.story_id != story.pk else None
+    previous = membership.story if membership.story_id != story.pk else None
     membership.story = story
     if key is not None:
         membership.key = key
     membership.save()
     touch(story)
-    if left is not None:
-        touch(left)
+    if previous is not None:
+        touch(previous)
     return True
 
 

@@ -61,7 +61,7 @@ def test_every_recent_entry_cites_an_outlet_of_the_directory_by_its_name(at_noon
 
 
 def test_a_few_stories_run_over_several_days(at_noon):
-    stories = {}
+    stories: dict[str, set] = {}
     for entry in recent().exclude(story_membership=None).select_related("story_membership__story"):
         stories.setdefault(entry.story_membership.story.name, set()).add(entry.event_date)
     long_running = [name for name, days in stories.items() if len(days) >= 3]

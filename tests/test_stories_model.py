@@ -58,6 +58,7 @@ def test_an_entry_belongs_to_at_most_one_story_and_moving_it_touches_both():
 
 def test_key_events_are_marked_and_unmarked_by_the_service():
     story = services.story_named("Syrian Civil War")
+    assert story is not None
     a, b = EntryFactory(story="Syrian Civil War"), EntryFactory(story="Syrian Civil War")
     assert services.set_key_events(story, [a.pk, b.pk], key=True) == 2
     assert services.set_key_events(story, [a.pk], key=True) == 0
@@ -97,12 +98,16 @@ def test_story_text_and_story_tags_migrate_to_stories_without_loss_and_back():
     a = entry("a", "Talks resume.", story="Iran nuclear talks", date="2014-02-18")
     b = entry("b", "Talks stall.", story="iran  nuclear talks")  # another spelling: same story
     c = entry("c", "Crime in North Korea. North Korea releases a prisoner.")  # the tag form
-    d = entry("d", "A plain entry in no story.")
+    d = entry("d", "North Korea tests a missile.")  # "North Korea tests" is not "North Korea. "
+    kept = entry("kept", "Ferries. Boats double.", story="Harbour")  # the text wins over a tag
+    entry("untagged", "Ferries. Boats double again.")  # no tag says so
     tag = Tag.objects.create(name="Crime in North Korea", slug="crime-in-north-korea")
     other = Tag.objects.create(name="North Korea", slug="north-korea")
+    ferries = Tag.objects.create(name="Ferries", slug="ferries")
     TaggedEntry.objects.create(content_object=c, tag=tag)
     TaggedEntry.objects.create(content_object=c, tag=other)
     TaggedEntry.objects.create(content_object=d, tag=other)
+    TaggedEntry.objects.create(content_object=kept, tag=ferries)
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -112,19 +117,21 @@ def test_story_text_and_story_tags_migrate_to_stories_without_loss_and_back():
     NewStoryEntry = new.get_model("stories", "StoryEntry")
     assert sorted(NewStory.objects.values_list("name", "slug", "status")) == [
         ("Crime in North Korea", "crime-in-north-korea", "concluded"),  # the tag's slug
+        ("Harbour", "harbour", "concluded"),
         ("Iran nuclear talks", "iran-nuclear-talks", "concluded"),
     ]
     assert dict(NewStoryEntry.objects.values_list("entry_id", "story__name")) == {
         a.pk: "Iran nuclear talks",
         b.pk: "Iran nuclear talks",
         c.pk: "Crime in North Korea",
+        kept.pk: "Harbour",
     }
     iran = NewStory.objects.get(slug="iran-nuclear-talks")
     assert iran.started.isoformat() == "2014-02-18"
     # Headlines and tags are kept as they were.
     NewEntry = new.get_model("events", "Entry")
     assert NewEntry.objects.get(pk=c.pk).headline.startswith("Crime in North Korea. ")
-    assert new.get_model("events", "TaggedEntry").objects.count() == 3
+    assert new.get_model("events", "TaggedEntry").objects.count() == 4
 
     # And back: each entry's story name returns to the text column.
     executor = MigrationExecutor(connection)
@@ -135,6 +142,8 @@ def test_story_text_and_story_tags_migrate_to_stories_without_loss_and_back():
         "b": "Iran nuclear talks",
         "c": "Crime in North Korea",
         "d": None,
+        "kept": "Harbour",
+        "untagged": None,
     }
 
     executor = MigrationExecutor(connection)
