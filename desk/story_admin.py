@@ -5,11 +5,35 @@ join a story from their own form (the story field) or from the inline here; key 
 inline's checkbox. Every write ends in `stories.services`, which keeps the story's dates.
 """
 
+import datetime
+
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from stories import services
 from stories.models import Story, StoryEntry
+
+# A story still open with no new entry for this long is offered for closing.
+QUIET_DAYS = 14
+
+
+class QuietFilter(admin.SimpleListFilter):
+    """Stories still open (developing or ongoing) with no entry added for QUIET_DAYS days."""
+
+    title = "activity"
+    parameter_name = "quiet"
+
+    def lookups(self, request, model_admin):
+        return [("yes", f"Open, no new entry for {QUIET_DAYS} days: close?")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        since = timezone.now() - datetime.timedelta(days=QUIET_DAYS)
+        return queryset.exclude(status=Story.Status.CONCLUDED).filter(
+            Q(last_added__lt=since) | Q(last_added__isnull=True)
+        )
 
 
 class StoryEntryInline(admin.TabularInline):
@@ -26,8 +50,17 @@ class StoryEntryInline(admin.TabularInline):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "status", "category", "entry_count", "key_count", "started", "updated")
-    list_filter = ("status", "category")
+    list_display = (
+        "name",
+        "status",
+        "category",
+        "entry_count",
+        "key_count",
+        "started",
+        "last_added",
+        "updated",
+    )
+    list_filter = (QuietFilter, "status", "category")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
     fields = ("name", "slug", "status", "category", "summary", "started")
@@ -42,6 +75,7 @@ class StoryAdmin(admin.ModelAdmin):
             .annotate(
                 entries=Count("memberships"),
                 keys=Count("memberships", filter=Q(memberships__key=True)),
+                last_added=Max("memberships__added"),
             )
         )
 
@@ -52,6 +86,29 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.display(description="key events", ordering="keys")
     def key_count(self, story):
         return story.keys
+
+    @admin.display(description="last entry added", ordering="last_added")
+    def last_added(self, story):
+        return story.last_added
+
+    def changelist_view(self, request, extra_context=None):
+        """Say how many open stories have gone quiet, with the filter that lists them."""
+        if request.method == "GET" and "quiet" not in request.GET:
+            since = timezone.now() - datetime.timedelta(days=QUIET_DAYS)
+            quiet = (
+                Story.objects.exclude(status=Story.Status.CONCLUDED)
+                .annotate(last=Max("memberships__added"))
+                .filter(Q(last__lt=since) | Q(last__isnull=True))
+                .count()
+            )
+            if quiet:
+                self.message_user(
+                    request,
+                    f"{quiet} open stor{'y has' if quiet == 1 else 'ies have'} had no new entry "
+                    f"for {QUIET_DAYS} days: filter by activity to review and close them.",
+                    messages.INFO,
+                )
+        return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,6 +1,7 @@
 """Stories as a first-class model: the service, the migration of Entry.story, the archive and
 JSON Lines mappings, and the desk."""
 
+import datetime
 import io
 import json
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Entry
 from interchange.archive import parse_link_item, split_story
@@ -398,3 +400,21 @@ def test_a_second_story_of_the_same_name_in_another_case_is_refused_by_the_desk(
     assert response.status_code == 200
     assert "A story with that name already exists." in response.content.decode()
     assert Story.objects.count() == 1
+
+
+def test_an_open_story_without_a_new_entry_for_two_weeks_is_offered_for_closing(editor_client):
+    quiet = EntryFactory(story="Quiet story")
+    EntryFactory(story="Busy story")
+    EntryFactory(story="Closed story")
+    StoryEntry.objects.filter(entry=quiet).update(
+        added=timezone.now() - datetime.timedelta(days=15)
+    )
+    Story.objects.filter(name="Closed story").update(status=Story.Status.CONCLUDED)
+    StoryEntry.objects.filter(story__name="Closed story").update(
+        added=timezone.now() - datetime.timedelta(days=30)
+    )
+    changelist = reverse("admin:stories_story_changelist")
+    page = editor_client.get(changelist).content.decode()
+    assert "1 open story has had no new entry for 14 days" in page
+    listed = editor_client.get(changelist, {"quiet": "yes"}).context["cl"].result_list
+    assert [s.name for s in listed] == ["Quiet story"]
