@@ -25,6 +25,7 @@ from events.tagging import canonical_names, edit_string_for_tags
 from sources.models import Citation
 from sources.selectors import citation_warnings
 from stories.models import Story
+from stories.selectors import suggest_stories
 from stories.services import clean_name
 
 from . import workflow
@@ -143,9 +144,22 @@ class EntryAdminForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
             self.initial["story"] = story_of(self.instance)
+            self._suggest_stories()
             self._start_from_held_change()
         if not self.editor:
             self._limit_for_reporters()
+
+    def _suggest_stories(self):
+        """For an entry in no story: the open stories it shares tags or sources with."""
+        if self.initial["story"] or "story" not in self.fields:
+            return
+        suggestions = suggest_stories(self.instance)
+        if suggestions:
+            self.fields["story"].help_text = format_html(
+                '{} <span class="desk-story-suggestions">Suggested: {}</span>',
+                self.fields["story"].help_text,
+                format_html_join("; ", "“{}” ({})", ((s.name, s.reason) for s in suggestions)),
+            )
 
     def _start_from_held_change(self):
         """A reporter reopening a live entry continues from the change they have held."""

@@ -418,3 +418,49 @@ def test_an_open_story_without_a_new_entry_for_two_weeks_is_offered_for_closing(
     assert "1 open story has had no new entry for 14 days" in page
     listed = editor_client.get(changelist, {"quiet": "yes"}).context["cl"].result_list
     assert [s.name for s in listed] == ["Quiet story"]
+
+
+def test_the_entry_form_suggests_up_to_three_open_stories_it_shares_tags_or_sources_with(
+    editor_client,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stories.selectors import suggest_stories
+    from tests.factories import CitationFactory, PublisherFactory, SourceFactory
+
+    today = timezone.localdate()
+    gazette = PublisherFactory(name="Kestrel Gazette")
+
+    def story_entry(story, tags, *, days_ago=1, publisher=None):
+        entry = EntryFactory(
+            event_date=today - datetime.timedelta(days=days_ago), tags=tags, story=story
+        )
+        if publisher:
+            CitationFactory(entry=entry, source=SourceFactory(publisher=publisher))
+        return entry
+
+    story_entry("Floods", ["Millford", "rain"], publisher=gazette)
+    story_entry("Rail strike", ["Millford"])
+    story_entry("Old floods", ["Millford", "rain"], days_ago=60)  # not recent
+    story_entry("Closed", ["rain"])
+    Story.objects.filter(name="Closed").update(status=Story.Status.CONCLUDED)
+    for n in range(3):
+        story_entry(f"Other {n}", ["unrelated"])
+    entry = EntryFactory(event_date=today, tags=["Millford", "rain"])
+    CitationFactory(entry=entry, source=SourceFactory(publisher=gazette))
+
+    with CaptureQueriesContext(connection) as queries:
+        found = suggest_stories(entry)
+    assert len(queries) == 1
+    assert [(s.name, s.reason) for s in found] == [
+        ("Floods", "shares tags Millford, rain and sources from Kestrel Gazette"),
+        ("Rail strike", "shares tags Millford"),
+    ]
+    page = editor_client.get(reverse("admin:events_entry_change", args=[entry.pk]))
+    assert "Suggested: “Floods” (shares tags Millford, rain and sources from Kestrel Gazette)" in (
+        page.content.decode()
+    )
+    services.set_story_named(entry, "Floods")
+    page = editor_client.get(reverse("admin:events_entry_change", args=[entry.pk]))
+    assert "Suggested:" not in page.content.decode()
