@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-fast lint check bench drill browser screenshots clean
+.PHONY: help run worker test test-fast lint check bench drill browser screenshots clean
 
 # A bare `make` lists the targets: each target's `## ...` is its line (give new targets one).
 .DEFAULT_GOAL := help
@@ -34,6 +34,14 @@ run: $(VENV)/.installed ## install into .venv, migrate, load the demo content, s
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The task queue's worker (webhooks, WebSub pings) with its scheduler (-B: the sweep every
+# PUSH_SWEEP_SECONDS), on the broker BROKER_URL names; e.g.
+# BROKER_URL=amqp://guest:guest@127.0.0.1:5672// make worker. Without BROKER_URL, tasks run
+# inside the web process and no worker is needed.
+worker: $(VENV)/.installed ## the task-queue worker and its scheduler (needs BROKER_URL; without one tasks run in-process)
+	@[ -n "$$BROKER_URL" ] || { echo "Set BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//): without it tasks run in-process and no worker is needed"; exit 1; }
+	$(BIN)/celery -A newsroom worker -B --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 # Browser tests need Chromium: Debian's package when we are root with apt (CI), else Playwright's.
 browser: $(VENV)/.installed-dev ## make sure a Chromium exists for the browser tests (Debian package as root, else Playwright's)
@@ -70,13 +78,13 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 bench: $(VENV)/.installed-bench ## every benchmark under bench/ on DATABASE_URL (BENCH_ARGS passes options)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
-# Kill and restart a throwaway PostgreSQL and Redis under light load (drills/outage.py, ~1 min;
+# Kill and restart a throwaway PostgreSQL and Redis under light load (drills/outage.py, ~2 min;
 # needs PostgreSQL's initdb/pg_ctl in PG_BIN and redis-server; run by .ci/run).
 drill: $(VENV)/.installed-dev ## outage drill: throwaway PostgreSQL and Redis killed and restarted under load
 	$(BIN)/python drills/outage.py
 
-# Screenshots of the public pages at 1280 and 360 px into docs/screenshots/ (demo content).
-screenshots: $(VENV)/.installed-dev browser ## re-make docs/screenshots/ from the demo content
+# Screenshots of the public pages and the desk at 1280 and 360 px into docs/screenshots/ (demo content).
+screenshots: $(VENV)/.installed-dev browser ## re-make docs/screenshots/ (public pages and the desk) from the demo content
 	$(BIN)/python docs/make_screenshots.py
 
 clean: ## remove .venv, collected static files and pytest's cache

@@ -12,13 +12,26 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from events.models import Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry
 from stories.models import Story
 
 from .keyset import MAX_INT
 from .models import Change
+
+# Sent with `changes` (the Change rows just written, with their ids) inside the transaction
+# that wrote them: apps that push changes out (push/) record their deliveries beside them.
+changes_recorded = Signal()
+
+
+def _write(rows: list[Change]) -> list[Change]:
+    """Insert `rows` and tell the listeners, in the caller's transaction."""
+    if rows:
+        rows = Change.objects.bulk_create(rows, batch_size=1000)
+        changes_recorded.send(sender=Change, changes=rows)
+    return rows
 
 
 def _is_live(status: str, publish_at: datetime.datetime | None, now: datetime.datetime) -> bool:
@@ -62,7 +75,7 @@ def record_entry_saved(entry: Entry, before: tuple[str, datetime.datetime | None
                 kind=Change.Kind.ENTRY_PUBLISHED, entry_id=entry.pk, effective_at=entry.publish_at
             )
         )
-    Change.objects.bulk_create(rows)
+    _write(rows)
 
 
 def record_entries_written(entry_ids: Iterable[int]) -> None:
@@ -78,10 +91,12 @@ def record_entries_written(entry_ids: Iterable[int]) -> None:
         .order_by("pk")
         .values_list("pk", "publish_at")
     )
-    Change.objects.bulk_create(
-        Change(kind=Change.Kind.ENTRY_PUBLISHED, entry_id=pk, effective_at=max(at, now))
-        for pk, at in published
-        if at is not None
+    _write(
+        [
+            Change(kind=Change.Kind.ENTRY_PUBLISHED, entry_id=pk, effective_at=max(at, now))
+            for pk, at in published
+            if at is not None
+        ]
     )
 
 
@@ -90,7 +105,7 @@ def record_entry_deleted(entry: Entry) -> None:
     now = timezone.now()
     Change.objects.filter(entry_id=entry.pk, effective_at__gt=now).delete()
     if _is_live(entry.status, entry.publish_at, now):
-        Change.objects.create(kind=Change.Kind.ENTRY_DELETED, entry_id=entry.pk, effective_at=now)
+        _write([Change(kind=Change.Kind.ENTRY_DELETED, entry_id=entry.pk, effective_at=now)])
 
 
 def record_entries_updated(entry_ids: Iterable[int]) -> None:
@@ -103,9 +118,7 @@ def record_entries_updated(entry_ids: Iterable[int]) -> None:
         return
     now = timezone.now()
     live = Entry.objects.published().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
-    Change.objects.bulk_create(
-        Change(kind=Change.Kind.ENTRY_UPDATED, entry_id=pk, effective_at=now) for pk in live
-    )
+    _write([Change(kind=Change.Kind.ENTRY_UPDATED, entry_id=pk, effective_at=now) for pk in live])
 
 
 def tag_is_public(tag_id: int) -> bool:
@@ -122,21 +135,76 @@ def record_tag_renamed(tag, *, old_name: str, old_slug: str) -> None:
     """
     if (tag.name, tag.slug) == (old_name, old_slug) or not tag_is_public(tag.pk):
         return
-    Change.objects.create(
-        kind=Change.Kind.TAG_RENAMED,
-        tag_id=tag.pk,
-        data={"name": tag.name, "slug": tag.slug, "old_name": old_name, "old_slug": old_slug},
-        effective_at=timezone.now(),
+    _write(
+        [
+            Change(
+                kind=Change.Kind.TAG_RENAMED,
+                tag_id=tag.pk,
+                data={
+                    "name": tag.name,
+                    "slug": tag.slug,
+                    "old_name": old_name,
+                    "old_slug": old_slug,
+                },
+                effective_at=timezone.now(),
+            )
+        ]
     )
 
 
 def record_tag_deleted(tag_id: int, *, name: str, slug: str) -> None:
     """A `tag.deleted` row; the entries that carried it also get "updated" rows (the links)."""
-    Change.objects.create(
-        kind=Change.Kind.TAG_DELETED,
-        tag_id=tag_id,
-        data={"name": name, "slug": slug},
-        effective_at=timezone.now(),
+    _write(
+        [
+            Change(
+                kind=Change.Kind.TAG_DELETED,
+                tag_id=tag_id,
+                data={"name": name, "slug": slug},
+                effective_at=timezone.now(),
+            )
+        ]
+    )
+
+
+def record_entry_corrected(correction: Correction) -> None:
+    """An `entry.corrected` row for a correction, clarification or update on a live entry.
+
+    The note travels in the row; the entry's corrected text is its current state, which the feed
+    serves (a text change also records `entry.updated`).
+    """
+    _write(
+        [
+            Change(
+                kind=Change.Kind.ENTRY_CORRECTED,
+                entry_id=correction.entry_id,
+                data={
+                    "correction": correction.pk,
+                    "correction_kind": correction.kind,
+                    "note": correction.note,
+                },
+                effective_at=timezone.now(),
+            )
+        ]
+    )
+
+
+def record_tag_merged(target, *, merged: list[dict]) -> None:
+    """A `tag.merged` row on the target: `merged` names the former tags ({"name", "slug"}).
+
+    Each former tag that readers could see also has its `tag.deleted` row, and the entries that
+    changed their "updated" rows; this one says where those tags went.
+    """
+    if not tag_is_public(target.pk):
+        return
+    _write(
+        [
+            Change(
+                kind=Change.Kind.TAG_MERGED,
+                tag_id=target.pk,
+                data={"name": target.name, "slug": target.slug, "merged": merged},
+                effective_at=timezone.now(),
+            )
+        ]
     )
 
 
@@ -152,21 +220,29 @@ def record_story_updated(story) -> None:
     """
     if not story_is_public(story.pk):
         return
-    Change.objects.create(
-        kind=Change.Kind.STORY_UPDATED,
-        story_id=story.pk,
-        data={"name": story.name, "slug": story.slug, "status": story.status},
-        effective_at=timezone.now(),
+    _write(
+        [
+            Change(
+                kind=Change.Kind.STORY_UPDATED,
+                story_id=story.pk,
+                data={"name": story.name, "slug": story.slug, "status": story.status},
+                effective_at=timezone.now(),
+            )
+        ]
     )
 
 
 def record_story_deleted(story_id: int, *, name: str, slug: str, status: str) -> None:
     """A `story.deleted` row; its entries also get "updated" rows (their story is gone)."""
-    Change.objects.create(
-        kind=Change.Kind.STORY_DELETED,
-        story_id=story_id,
-        data={"name": name, "slug": slug, "status": status},
-        effective_at=timezone.now(),
+    _write(
+        [
+            Change(
+                kind=Change.Kind.STORY_DELETED,
+                story_id=story_id,
+                data={"name": name, "slug": slug, "status": status},
+                effective_at=timezone.now(),
+            )
+        ]
     )
 
 
@@ -261,5 +337,5 @@ def record_all_live(*, now: datetime.datetime | None = None) -> int:
         for pk, at in scheduled
         if at is not None
     ]
-    Change.objects.bulk_create(rows, batch_size=1000)
+    _write(rows)
     return len(rows)

@@ -5,16 +5,17 @@ and nothing else of the site, with no site-wide middleware.
 """
 
 import hashlib
-import math
-import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+
+from newsroom import ratelimit
+from newsroom.clients import client_address
 
 from . import changes
 
@@ -31,35 +32,19 @@ PREFLIGHT_HEADERS = {
 }
 
 
-def client_address(request) -> str:
-    """The client's address, from the header that the comment rate limit trusts too."""
-    raw = request.META.get(settings.COMMENTS_IP_HEADER, "") or ""
-    return raw.split(",")[0].strip()[:64] or "unknown"
+def seconds_until_allowed(request: HttpRequest) -> int:
+    """Count one request from the client's address: 0 within API_RATE_LIMIT, else seconds to wait.
 
-
-def seconds_until_allowed(address: str, *, cache=None, now: float | None = None) -> int:
-    """Count one request from `address`; 0 if within API_RATE_LIMIT, else seconds to wait.
-
-    A fixed window of API_RATE_WINDOW_SECONDS counted in the cache with add + incr, both atomic
-    in Redis, so with REDIS_URL set the limit holds across every worker and server sharing it.
-    API_RATE_LIMIT = 0 turns the limit off.
+    Counted by the site's one rate-limit counter in the default cache, which fails open: with
+    Redis down the read API keeps answering, unlimited, rather than going dark with it.
     """
-    limit, window = settings.API_RATE_LIMIT, settings.API_RATE_WINDOW_SECONDS
-    if limit <= 0:
-        return 0
-    cache = cache or default_cache
-    now = time.time() if now is None else now
-    slot = int(now // window)
-    key = f"api:rate:{address}:{slot}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, math.ceil((slot + 1) * window - now))
+    return ratelimit.hit(
+        "api",
+        client_address(request) or "unknown",
+        limit=settings.API_RATE_LIMIT,
+        window_seconds=settings.API_RATE_WINDOW_SECONDS,
+        cache=default_cache,
+    )
 
 
 def error_response(status: int, message: str, parameter: str | None = None) -> JsonResponse:
@@ -93,7 +78,7 @@ def api_view(view, *, shape: Callable[[], str]):
             for name, value in {**CORS_HEADERS, **PREFLIGHT_HEADERS}.items():
                 response[name] = value
             return response
-        wait = seconds_until_allowed(client_address(request))
+        wait = seconds_until_allowed(request)
         if wait:
             response = error_response(429, f"Too many requests; retry in {wait} seconds.")
             response["Retry-After"] = str(wait)

@@ -14,17 +14,18 @@ class Change(models.Model):
     same clock.
 
     New kinds are added here as the features that cause them land; a client skips kinds it does
-    not know. Tag merges and aliases will be `tag.merged` ({"into": id}) and `tag.aliased`
-    ({"alias": name}), recorded by the service that performs them; entry corrections will be
-    `entry.corrected`, its correction carried in the entry payload.
+    not know. `entry.corrected` carries the correction's kind and note; `tag.merged` is on the
+    target tag and names the merged tags (push/ records it when the desk merges tags).
     """
 
     class Kind(models.TextChoices):
         ENTRY_PUBLISHED = "entry.published", "entry published"
         ENTRY_UPDATED = "entry.updated", "entry updated"
+        ENTRY_CORRECTED = "entry.corrected", "entry corrected"
         ENTRY_UNPUBLISHED = "entry.unpublished", "entry unpublished"
         ENTRY_DELETED = "entry.deleted", "entry deleted"
         TAG_RENAMED = "tag.renamed", "tag renamed"
+        TAG_MERGED = "tag.merged", "tag merged"
         TAG_DELETED = "tag.deleted", "tag deleted"
         STORY_UPDATED = "story.updated", "story updated"
         STORY_DELETED = "story.deleted", "story deleted"

@@ -199,9 +199,11 @@ class ChangeOut(Schema):
     kind: Literal[
         "entry.published",
         "entry.updated",
+        "entry.corrected",
         "entry.unpublished",
         "entry.deleted",
         "tag.renamed",
+        "tag.merged",
         "tag.deleted",
         "story.updated",
         "story.deleted",

@@ -9,7 +9,7 @@ signals: after one, run `manage.py record_changes`.
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
-from events.models import Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 from stories.models import Story, StoryEntry
@@ -26,7 +26,9 @@ def entries_written(sender, entry_ids, created=False, **kwargs) -> None:
 
 def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
     if not raw:
-        instance._api_state_before = changes.entry_state(instance.pk)
+        # Carried on the instance from pre_save to post_save (one save, one instance); Entry
+        # declares no such attribute because only this app's receivers use it.
+        instance._api_state_before = changes.entry_state(instance.pk)  # type: ignore[attr-defined]
 
 
 def entry_saved(sender, instance: Entry, raw=False, **kwargs) -> None:
@@ -111,6 +113,11 @@ def membership_changed(sender, instance: StoryEntry, raw=False, **kwargs) -> Non
         changes.record_entries_updated([instance.entry_id])
 
 
+def correction_added(sender, instance: Correction, created=False, raw=False, **kwargs) -> None:
+    if created and not raw:
+        changes.record_entry_corrected(instance)
+
+
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
     pre_save.connect(entry_saving, sender=Entry, dispatch_uid="api_entry_saving")
@@ -134,3 +141,4 @@ def connect() -> None:
     post_delete.connect(
         membership_changed, sender=StoryEntry, dispatch_uid="api_membership_deleted"
     )
+    post_save.connect(correction_added, sender=Correction, dispatch_uid="api_correction_added")

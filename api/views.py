@@ -7,7 +7,7 @@ ninja checks against the response schema. Errors are 4xx JSON naming the paramet
 
 import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import ValidationError
@@ -15,10 +15,12 @@ from ninja.errors import ValidationError
 from events.markdown import render_markdown
 from events.related import related_entries
 from reading.filters import EntryFilter
+from reading.selectors import Moved
 from reading.templatetags.reading import absolute_url
 from stories.selectors import is_key_event, story_of
 
 from . import changes, keyset, selectors
+from .docs import ReferenceDocs
 from .schemas import (
     ChangesPage,
     ChangesQuery,
@@ -46,10 +48,13 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     docs_url="/docs/",
+    docs=ReferenceDocs(),
     openapi_url="/openapi.json",
 )
 
 ERRORS = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+# A tag's or publisher's old, merged or alias slug: 301, Location the resource at its slug now.
+MOVED = {301: None}
 MAX_ID = keyset.MAX_INT
 
 
@@ -88,6 +93,15 @@ def validation_error(request, error: ValidationError):
 @api.exception_handler(Http404)
 def not_found(request, error: Http404):
     return _errors(request, [(None, str(error) or "Not found.")], 404)
+
+
+@api.exception_handler(Moved)
+def moved(request, moved: Moved):
+    """301 to the same operation under the slug that answers now, as the HTML pages do
+    (`reading.views.follow_moved`); the API accepts no query string on these operations."""
+    assert request.resolver_match is not None  # only ever routed by a URL pattern
+    name = f"{request.resolver_match.namespace}:{request.resolver_match.url_name}"
+    return HttpResponsePermanentRedirect(reverse(name, kwargs={"slug": moved.slug}))
 
 
 def accept_only(request: HttpRequest, *schemas) -> None:
@@ -251,9 +265,12 @@ def list_tags(request, page: Query[PageQuery]):
     }
 
 
-@api.get("/tags/{slug}/", response={200: TagDetailOut, **ERRORS}, operation_id="getTag")
+@api.get("/tags/{slug}/", response={200: TagDetailOut, **MOVED, **ERRORS}, operation_id="getTag")
 def get_tag(request, slug: Path[str]):
-    """A tag that a published entry carries, with its count and the tags seen with it."""
+    """A tag that a published entry carries, with its count and the tags seen with it.
+
+    A renamed or merged tag's old slug, or an alias's, answers 301 to the tag at its slug now.
+    """
     accept_only(request)
     try:
         tag = selectors.public_tag_with_count(slug)
@@ -283,10 +300,15 @@ def list_publishers(request, page: Query[PageQuery]):
 
 
 @api.get(
-    "/publishers/{slug}/", response={200: PublisherDetailOut, **ERRORS}, operation_id="getPublisher"
+    "/publishers/{slug}/",
+    response={200: PublisherDetailOut, **MOVED, **ERRORS},
+    operation_id="getPublisher",
 )
 def get_publisher(request, slug: Path[str]):
-    """A publisher that published entries cite, with entry and citation counts."""
+    """A publisher that published entries cite, with entry and citation counts.
+
+    A merged publisher's old slug answers 301 to the publisher it became.
+    """
     accept_only(request)
     try:
         p = selectors.public_publisher_with_counts(slug)

@@ -14,6 +14,8 @@ DAYS = 7300
 STATEMENTS = [
     f"""INSERT INTO taggit_tag (id, name, slug)
         SELECT i + 1, 'Topic ' || i, 'topic-' || i FROM generate_series(0, {TAGS - 1}) i""",
+    # Each tag's identity key (events.tagging.tag_key): LOWER is that for these ASCII names.
+    "INSERT INTO events_tagkey (tag_id, key) SELECT id, lower(name) FROM taggit_tag",
     f"""INSERT INTO sources_publisher (id, name, slug, homepage, domain, needs_name)
         SELECT i + 1, 'Publisher ' || i, 'publisher-' || i, 'https://publisher' || i || '.example',
                'publisher' || i || '.example', false

@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _site import free_port, page_urls, prepare, production_env, start_gunicorn, stop
+# bench/ is on sys.path (above); mypy knows bench/_site.py as bench._site.
+from _site import free_port, page_urls, prepare, production_env, start_gunicorn, stop  # type: ignore[import-not-found]
 
 ROTATE = """
 paths = {%s}

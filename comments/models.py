@@ -1,25 +1,59 @@
 """Reader comments and the moderation record kept on each of them."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from events.models import Entry
+from newsroom.clients import parse_address
 
 BODY_MAX_LENGTH = 3000
 
 
-def normalize_email(email: str) -> str:
-    """How an email is compared for blocks and rate limits: one sender, one string.
+# Providers whose every address below is one mailbox under the first name: Gmail ignores the
+# dots of the local part and delivers googlemail.com to the same account.
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 
-    Trimmed and lower-cased, with plus-addressing dropped (`Ada+news@Example.org` is
-    `ada@example.org`): most mail providers deliver every `+tag` variant to the same mailbox,
-    so a tag must not escape a block or reset the per-email rate limit.
+
+def _unquote(local: str) -> str:
+    """A quoted local part (`"ada"`, `"a\\da"`) as the plain one it names."""
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        return re.sub(r"\\(.)", r"\1", local[1:-1])
+    return local
+
+
+def _domain(domain: str) -> str:
+    """The domain in its one ASCII spelling: lower case, IDNA (`ｇｍａｉｌ.com` is gmail.com), no
+    trailing dot."""
+    domain = domain.strip().rstrip(".")
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain.lower()
+
+
+def normalize_email(email: str) -> str:
+    """How an email is compared for blocks and rate limits: one mailbox, one string.
+
+    Trimmed and lower-cased, a quoted local part unquoted (`"ada"@example.org`), the domain in
+    ASCII without a trailing dot, and plus-addressing dropped (`Ada+news@Example.org` is
+    `ada@example.org`): most providers deliver every `+tag` variant to the same mailbox. For
+    Gmail the dots of the local part go too, and googlemail.com is gmail.com
+    (`B.Locked@GoogleMail.com` is `blocked@gmail.com`). A tag, a dot or a spelling must not
+    escape a block or reset the per-email rate limit.
     """
-    local, at, domain = email.strip().lower().rpartition("@")
+    local, at, domain = email.strip().rpartition("@")
     if not at:
-        return domain  # not an address; compared as typed (lower-cased)
-    return f"{local.split('+', 1)[0] or local}@{domain}"
+        return domain.lower()  # not an address; compared as typed (lower-cased)
+    local = _unquote(local.strip()).lower()
+    domain = _domain(domain)
+    local = local.split("+", 1)[0] or local  # nothing before the tag: kept as typed
+    if domain in GMAIL_DOMAINS:
+        local = local.replace(".", "") or local
+        domain = "gmail.com"
+    return f"{local}@{domain}"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -81,8 +115,9 @@ class Comment(models.Model):
 class Block(models.Model):
     """An email address or IP address that may no longer post comments.
 
-    Emails are stored as normalize_email gives them (lower-cased, no `+tag`), so a block holds
-    whatever case or plus-address the sender types next time.
+    Emails are stored as normalize_email gives them (lower-cased, no `+tag`, Gmail without dots),
+    so a block holds whatever spelling of the mailbox the sender types next time; addresses as
+    the client address is read.
     """
 
     class Kind(models.TextChoices):
@@ -124,3 +159,6 @@ class Block(models.Model):
         self.value = self.value.strip()
         if self.kind == self.Kind.EMAIL:
             self.value = normalize_email(self.value)
+        elif self.kind == self.Kind.IP:
+            # Spelled as the client address is read (`2001:DB8::1` is 2001:db8::1).
+            self.value = parse_address(self.value) or self.value

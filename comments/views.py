@@ -1,7 +1,5 @@
 """The one public write: a reader posts a comment, then is redirected back (post/redirect/get)."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,9 +9,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from events.models import Entry
+from newsroom.clients import client_address
 
 from . import services
-from .forms import CommentForm, spend_form_token
+from .forms import (
+    STARTED_COOKIE,
+    CommentForm,
+    make_started_stamp,
+    read_started_stamp,
+    spend_form_token,
+)
 from .models import normalize_email
 
 AWAITS_MODERATION = "Thank you: your comment awaits moderation."
@@ -22,16 +27,6 @@ ALREADY_SENT = (
     "This form was already sent, so it was not sent again: your comment was received once. "
     "To write another, use the form below."
 )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's IP from COMMENTS_IP_HEADER (first address if a list), or None if invalid."""
-    raw = request.META.get(settings.COMMENTS_IP_HEADER, "") or ""
-    candidate = raw.split(",")[0].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def _refuse(request: HttpRequest, entry: Entry, status: int, message: str) -> HttpResponse:
@@ -77,7 +72,8 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return forbidden
     if not services.comments_open(entry):  # before the form, so no form errors on a closed entry
         return _refuse(request, entry, 403, "Comments are closed on this entry.")
-    form = CommentForm(request.POST, entry=entry)
+    started_at = read_started_stamp(request.COOKIES.get(STARTED_COOKIE))
+    form = CommentForm(request.POST, entry=entry, started_at=started_at)
     valid = form.is_valid()
     if form.looks_like_bot:
         return _back_to_entry(request, entry, AWAITS_MODERATION)
@@ -85,7 +81,8 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
         return render(
             request, "comments/form_page.html", {"entry": entry, "form": form}, status=400
         )
-    sender = f"{client_ip(request) or ''} {normalize_email(form.cleaned_data['email'])}"
+    ip_address = client_address(request)
+    sender = f"{ip_address or ''} {normalize_email(form.cleaned_data['email'])}"
     if not spend_form_token(form.cleaned_data["token"], sender=sender):
         # A double click, a resent form, or a script replaying one token: store nothing more.
         return _back_to_entry(request, entry, ALREADY_SENT, level=messages.INFO)
@@ -95,10 +92,39 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             body=form.cleaned_data["body"],
-            ip_address=client_ip(request),
+            ip_address=ip_address,
             user=request.user,
         )
     except services.CommentRefused as refusal:
         return _refuse(request, entry, refusal.status, refusal.message)
     approved = comment.status == comment.Status.APPROVED
     return _back_to_entry(request, entry, PUBLISHED_AT_ONCE if approved else AWAITS_MODERATION)
+
+
+# A transparent 1×1 GIF.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"
+)
+
+
+@require_http_methods(["GET", "HEAD"])
+def started(request: HttpRequest) -> HttpResponse:
+    """The image the stylesheet loads when a reader first focuses a comment form.
+
+    It sets the signed "started" cookie (see comments.forms) unless the reader holds a valid
+    one already, so focusing the form again does not move their start. Never cached: every
+    reader gets their own time.
+    """
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    if read_started_stamp(request.COOKIES.get(STARTED_COOKIE)) is None:
+        response.set_cookie(
+            STARTED_COOKIE,
+            make_started_stamp(),
+            max_age=int(settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600),
+            path="/comments/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response

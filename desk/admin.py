@@ -5,7 +5,10 @@ workflow: roles, review, pending changes, revisions and the check that no edit i
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
@@ -19,6 +22,7 @@ from taggit.models import Tag
 from comments.selectors import approved_comment_count
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry, TagAlias
+from events.tagging import tag_key
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
 from stories.services import set_story_named
@@ -39,6 +43,8 @@ admin.site.enable_nav_sidebar = False
 
 # How long an open change page counts as "being edited" without a heartbeat.
 PRESENCE_SECONDS = 90
+# How often a change form is validated again when other saves get in before its own.
+SAVE_ATTEMPTS = 5
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -109,14 +115,16 @@ class SourcesFilter(admin.SimpleListFilter):
 class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = EntryAdminForm
     inlines = [CitationInline]
+    # The headline gets the room (at least 300 px at 1280); the event's date sits above it and
+    # the other columns stay compact, so no state (not even "Live, changes pending") pushes the
+    # table wider than the screen.
     list_display = (
         "headline_cell",
-        "event_date",
         "state_label",
         "tag_list",
         "source_count",
         "comment_count",
-        "author",
+        "author_name",
         "last_edit",
     )
     list_display_links = ("headline_cell",)
@@ -144,6 +152,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
                     "status",
                     "publish_at",
                     "publish_without_sources",
+                    "publish_with_unnamed_publishers",
                     "review_note",
                     "comments_open",
                 )
@@ -182,13 +191,15 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             .prefetch_related("tags")  # type: ignore[misc]
         )
 
-    @admin.display(description="headline", ordering="headline")
+    @admin.display(description="date · headline", ordering="event_date")
     def headline_cell(self, entry):
         # The version the editor saw travels with the row, so a bulk action can tell what
         # changed since the list was shown.
         return format_html(
+            '<span class="desk-date">{}</span>'
             '<span class="desk-headline" title="{}">{}</span>'
             '<input type="hidden" name="_version_{}" value="{}" form="changelist-form">',
+            f"{entry.event_date:%-d %b %Y}",
             entry.headline,
             entry.headline,
             entry.pk,
@@ -212,9 +223,13 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, entry):
+        """The first two tags by name, and how many more (all of them in the tooltip)."""
         names = sorted((t.name for t in entry.tags.all()), key=str.casefold)
-        text = ", ".join(names)
-        return format_html('<span class="desk-tags" title="{}">{}</span>', text, text)
+        shown = ", ".join(names[:2])
+        more = f" +{len(names) - 2}" if len(names) > 2 else ""
+        return format_html(
+            '<span class="desk-tags" title="{}">{}{}</span>', ", ".join(names), shown, more
+        )
 
     @admin.display(description="sources", ordering="sources_cited")
     def source_count(self, entry):
@@ -229,11 +244,19 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def comment_count(self, entry):
         return entry.approved_comments
 
+    @admin.display(description="author", ordering="author__username")
+    def author_name(self, entry):
+        name = entry.author.get_username() if entry.author else "—"
+        return format_html('<span class="desk-who" title="{}">{}</span>', name, name)
+
     @admin.display(description="last edited", ordering="updated")
     def last_edit(self, entry):
         who = entry.last_edited_by.get_username() if entry.last_edited_by else "—"
         return format_html(
-            "{}<br><small>{}</small>", who, f"{timezone.localtime(entry.updated):%d %b %H:%M}"
+            '<span class="desk-who" title="{}">{}</span><small>{}</small>',
+            who,
+            who,
+            f"{timezone.localtime(entry.updated):%-d %b %H:%M}",
         )
 
     # --- permissions ------------------------------------------------------------------------
@@ -244,6 +267,20 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         if obj is not None and obj.status == Entry.Status.PUBLISHED:
             return workflow.can_publish(request.user)
         return True
+
+    def delete_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if (
+            entry is not None
+            and entry.status == Entry.Status.PUBLISHED
+            and not workflow.can_publish(request.user)
+        ):
+            what = "scheduled" if entry.is_scheduled else "live"
+            raise PermissionDenied(
+                f"Only editors can delete a {what} entry. Ask an editor to delete it, or to "
+                "move it back to draft."
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -275,25 +312,19 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         return super().save_form(request, form, change)
 
     def save_model(self, request, obj, form, change):
-        if form.outcome.hold:
-            return  # the change is held (save_related); the live entry stays as it is
-        if obj.author_id is None:
-            obj.author = request.user
-        workflow.bump(obj, request.user)
-        super().save_model(request, obj, form, change)
+        """Nothing yet: save_related writes the entry with its tags and citations in one step."""
 
     def save_related(self, request, form, formsets, change):
+        """Save the entry, its tags and citations through `workflow.save_entry`, as one step.
+
+        The service checks that the entry is still at the version the form merged against; if
+        another save got in first it raises StaleSave, and changeform_view validates again.
+        """
         outcome = form.outcome
         if outcome.hold:
             entry = Entry.objects.get(pk=form.instance.pk)
             workflow.hold_change(entry, form.snapshot(), user=request.user)
             return
-        form.save_m2m()
-        set_story_named(form.instance, form.cleaned_data.get("story"))
-        for formset in formsets:
-            if outcome.keep_their_sources and formset.model is Citation:
-                continue
-            self.save_formset(request, form, formset, change=change)
         entry = form.instance
         action = self._action(form, change)
         detail = ""
@@ -301,8 +332,16 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             detail = f"Merged with {outcome.merged_from}: kept their {', '.join(outcome.merged)}."
         if action == Action.RETURN:
             detail = entry.review_note
-        workflow.keep_revision(entry, user=request.user, action=action)
-        workflow.record(action, user=request.user, entry=entry, detail=detail)
+
+        def related():
+            form.save_m2m()
+            set_story_named(entry, form.cleaned_data.get("story"))
+            for formset in formsets:
+                if outcome.keep_their_sources and formset.model is Citation:
+                    continue
+                self.save_formset(request, form, formset, change=change)
+
+        workflow.save_entry(entry, user=request.user, action=action, detail=detail, related=related)
 
     def _action(self, form, change) -> str:
         if not change:
@@ -323,7 +362,9 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         if form.outcome.hold:
             return []  # the formsets were not saved: the change is held, not made
-        return super().construct_change_message(request, form, formsets, add)
+        # A merge that kept their sources did not save the citation formset: nothing to say.
+        saved = [formset for formset in formsets if hasattr(formset, "new_objects")]
+        return super().construct_change_message(request, form, saved, add)
 
     def log_change(self, request, obj, message):
         form = getattr(request, "_desk_form", None)
@@ -366,11 +407,23 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if object_id:
-            entry = self.get_object(request, object_id)
-            if entry is not None:
-                extra_context.update(self._change_context(request, entry))
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        entry = self.get_object(request, unquote(object_id)) if object_id else None
+        if entry is not None:
+            extra_context.update(self._change_context(request, entry))
+        if request.method != "POST" or entry is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # Another save that got in between this form's check and its write (StaleSave: nothing
+        # was written) means validating the form again against the newer version: merged field
+        # by field, or the conflict page with the text kept. The last try holds the entry's
+        # row from the check to the write, so a save always ends in one or the other.
+        for _ in range(SAVE_ATTEMPTS - 1):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except workflow.StaleSave:
+                continue
+        with transaction.atomic():
+            workflow.lock(entry)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _change_context(self, request, entry):
         if request.method == "GET":
@@ -527,6 +580,9 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
     def tag_autocomplete(self, request):
         """Up to 10 tags whose name or alias starts with ?term=, tags most used first.
 
+        Matched on the stored identity keys (events.tagging.tag_key), so "КИ" finds "Київ" and
+        "stras" finds "Straße" on every database.
+
         Each suggestion is {"value": what goes in the field, "label": what the editor reads}:
         an alias reads "Kiev → Kyiv" and puts the tag itself, "Kyiv", in the field.
         """
@@ -536,14 +592,14 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         if not term:
             return JsonResponse([], safe=False)
         names = (
-            Tag.objects.filter(name__istartswith=term)
+            Tag.objects.filter(identity__key__startswith=tag_key(term))
             .annotate(uses=Count("events_taggedentry_items"))
             .order_by("-uses", "name")
             .values_list("name", flat=True)[:10]
         )
         suggestions = [{"value": name, "label": name} for name in names]
         aliases = (
-            TagAlias.objects.filter(name__istartswith=term)
+            TagAlias.objects.filter(key__startswith=tag_key(term))
             .order_by("name")
             .values_list("name", "tag__name")[: 10 - len(suggestions)]
         )

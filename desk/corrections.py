@@ -28,6 +28,48 @@ def can_correct(user) -> bool:
     return bool(user and user.has_perm(CORRECT_PERMISSION))
 
 
+def check_note(*, kind: str, note: str, user) -> str:
+    """The note as readers will read it (trimmed), or CorrectionError saying why not.
+
+    Refused: an empty note, an unknown kind, a user who is no editor.
+    """
+    note = (note or "").strip()
+    if not note:
+        raise CorrectionError(
+            "Write the note readers will see: a correction with an empty note is not added."
+        )
+    if kind not in Correction.Kind.values:
+        raise CorrectionError(f"Unknown kind {kind!r}: choose correction, clarification or update.")
+    if not can_correct(user):
+        raise CorrectionError("Only editors add corrections and updates.")
+    return note
+
+
+def keep_note(entry: Entry, *, kind: str, note: str, user, before: tuple[str, str]) -> Correction:
+    """Record a checked note on `entry`, whose text was `before` (headline, body) until now.
+
+    The note keeps the published text just before and just after, for the public "what
+    changed" page; the entry's modified time becomes the note's time, so feeds, JSON-LD and the
+    sitemap say the entry changed. Call inside the transaction that changed the text.
+    """
+    now = timezone.now()
+    correction = Correction.objects.create(
+        entry=entry,
+        kind=kind,
+        note=note,
+        created=now,
+        author=user if getattr(user, "is_authenticated", False) else None,
+        headline_before=before[0],
+        body_before=before[1],
+        headline_after=entry.headline,
+        body_after=entry.body,
+    )
+    # A plain UPDATE: the modified time moves without a new version of the entry's fields.
+    Entry.objects.filter(pk=entry.pk).update(updated=now)
+    entry.updated = now
+    return correction
+
+
 @transaction.atomic
 def add_correction(
     entry: Entry,
@@ -41,22 +83,12 @@ def add_correction(
     """Append a dated note to a live entry, with the text change it explains (if any).
 
     `headline` and `body`, when given and different, become the entry's text as a new version
-    (a revision and an audit event, as every desk save). The note keeps the published text
-    just before and just after, for the public "what changed" page. The entry's modified time
-    becomes the note's time, so feeds, JSON-LD and the sitemap say the entry changed.
+    (a revision and an audit event, as every desk save); the note is kept by `keep_note`.
     Raises CorrectionError, changing nothing, when the note is empty, the kind unknown, the
     user no editor or the entry not live.
     """
-    note = (note or "").strip()
-    if not note:
-        raise CorrectionError(
-            "Write the note readers will see: a correction with an empty note is not added."
-        )
-    if kind not in Correction.Kind.values:
-        raise CorrectionError(f"Unknown kind {kind!r}: choose correction, clarification or update.")
-    if not can_correct(user):
-        raise CorrectionError("Only editors add corrections and updates.")
-    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    note = check_note(kind=kind, note=note, user=user)
+    entry = workflow.lock(entry)
     if not entry.is_live:
         raise CorrectionError(
             "Only a live entry is corrected in public; edit a draft or scheduled entry directly."
@@ -74,21 +106,7 @@ def add_correction(
     if changed:
         entry.headline, entry.body = new_headline, new_body
         workflow.save_entry(entry, user=user, action=AuditEvent.Action.CORRECT, detail=detail)
-    now = timezone.now()
-    correction = Correction.objects.create(
-        entry=entry,
-        kind=kind,
-        note=note,
-        created=now,
-        author=user if getattr(user, "is_authenticated", False) else None,
-        headline_before=before[0],
-        body_before=before[1],
-        headline_after=entry.headline,
-        body_after=entry.body,
-    )
-    # A plain UPDATE: the modified time moves without a new version of the entry's fields.
-    Entry.objects.filter(pk=entry.pk).update(updated=now)
-    entry.updated = now
+    correction = keep_note(entry, kind=kind, note=note, user=user, before=before)
     if not changed:  # save_entry recorded the event when the text changed
         workflow.record(AuditEvent.Action.CORRECT, user=user, entry=entry, detail=detail)
     return correction

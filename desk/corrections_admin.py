@@ -72,7 +72,7 @@ class CorrectionAdminMixin(_ModelAdmin):
         if entry is None:
             raise Http404("No such entry.")
         if not corrections.can_correct(request.user):
-            raise PermissionDenied
+            raise PermissionDenied("Only editors add corrections, clarifications and updates.")
         change_url = reverse(
             f"{self.admin_site.name}:events_entry_change", kwargs={"object_id": entry.pk}
         )

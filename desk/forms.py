@@ -21,16 +21,24 @@ from taggit.models import Tag
 
 from events.limits import STORY_MAX_LENGTH, TAG_MAX_LENGTH
 from events.models import Entry
-from events.tagging import canonical_names, edit_string_for_tags
+from events.tagging import canonical_names, edit_string_for_tags, tags_for
 from sources.models import Citation
-from sources.selectors import citation_warnings
+from sources.selectors import citation_warnings, unnamed_publishers
 from stories.models import Story
 from stories.selectors import suggest_stories
 from stories.services import clean_name
 
 from . import workflow
 from .models import PendingChange
-from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, normalise_tags, snapshot_of
+from .snapshots import (
+    FIELD_LABELS,
+    FIELDS,
+    EntrySnapshot,
+    SourceSnapshot,
+    merge,
+    normalise_tags,
+    snapshot_of,
+)
 from .widgets import LabelledSplitDateTime
 
 # An editor is asked to look twice at a publish time this far in the past.
@@ -63,9 +71,7 @@ class TagAutocompleteWidget(TagWidget):
 
 def story_of(entry: Entry) -> str:
     """The name of the story `entry` belongs to, or ""."""
-    return (
-        Story.objects.filter(memberships__entry=entry).values_list("name", flat=True).first() or ""
-    )
+    return workflow.story_name(entry)
 
 
 class StoryNameWidget(forms.TextInput):
@@ -97,6 +103,32 @@ class SaveOutcome:
     flags: list[str] = field(default_factory=list)
 
 
+# The form's fields that snapshots do not hold: a stale save merges them through the entry's
+# row as the base version's revision kept it (the snapshot's FIELDS merge through snapshots);
+# the story, kept in stories.StoryEntry, through the story name the revision kept.
+ROW_FIELDS = ("story", "comments_open", "review_note")
+
+
+def _blank(value):
+    """An empty text and NULL are the same value to an editor."""
+    return None if value == "" else value
+
+
+# What a conflict calls the form's fields that snapshots do not hold.
+ROW_LABELS = {"story": "story", "comments_open": "comments open", "review_note": "editor's note"}
+
+
+def _stored(original: Entry, name: str):
+    """The stored value of one of the form's fields (the story: its name, from its own table)."""
+    if name == "story":
+        return story_of(original)
+    return getattr(original, name)
+
+
+def _label(name: str) -> str:
+    return FIELD_LABELS.get(name) or ROW_LABELS[name]
+
+
 def _describe(name: str, value) -> str:
     if name == "tags":
         return ", ".join(value) or "(none)"
@@ -106,12 +138,36 @@ def _describe(name: str, value) -> str:
     return Truncator(text).chars(300)
 
 
+def _ask_to_name(unnamed) -> str:
+    """The question an editor publishing an entry with unnamed publishers reads."""
+    names = []
+    for item in unnamed:
+        if isinstance(item, str):
+            names.append(format_html("{} (a new publisher)", item))
+        else:
+            url = reverse("admin:sources_publisher_change", args=[item.pk])
+            names.append(format_html('<a href="{}" target="_blank">{}</a>', url, item.name))
+    return format_html(
+        "Readers would see this entry credited to {}, with no publisher's name. Name {} "
+        "(the link opens the publisher in a new tab), or tick “Publish with unnamed "
+        "publishers” to publish as it is.",
+        format_html_join(", ", "{}", ((n,) for n in names)),
+        "it" if len(names) == 1 else "them",
+    )
+
+
 class EntryAdminForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     publish_without_sources = forms.BooleanField(
         required=False,
         label="Publish without sources",
         help_text="This entry cites no source. Tick to publish it anyway.",
+    )
+    publish_with_unnamed_publishers = forms.BooleanField(
+        required=False,
+        label="Publish with unnamed publishers",
+        help_text="A cited publisher has no name yet (readers see its web domain). Tick to "
+        "publish anyway, or name it first.",
     )
 
     story = forms.CharField(
@@ -172,20 +228,37 @@ class EntryAdminForm(forms.ModelForm):
         self.initial["tags"] = edit_string_for_tags([Tag(name=n) for n in snapshot.tags])
 
     def _limit_for_reporters(self):
-        """Reporters write and submit; publishing, scheduling and notes are the editors'."""
+        """Reporters write and submit; publishing, scheduling and notes are the editors'.
+
+        The editors' controls are hidden, not just greyed out (a reporter sees no control
+        they cannot use), and disabled, so they keep the entry's own values whatever is
+        posted. The editor's note is shown to the reporter above the form instead.
+        """
         live = self.instance.pk and self.instance.status == Entry.Status.PUBLISHED
         status = self.fields.get("status")
+        editors_only = [
+            "publish_at",
+            "review_note",
+            "publish_without_sources",
+            "publish_with_unnamed_publishers",
+        ]
         if isinstance(status, forms.ChoiceField):
             if live:
-                status.disabled = True
+                editors_only.append("status")  # the state is shown above; only editors move it
             else:
                 status.choices = [
                     (Entry.Status.DRAFT, "Draft"),
                     (Entry.Status.REVIEW, "In review (submit to the editors)"),
                 ]
-        for name in ("publish_at", "review_note"):
+        for name in editors_only:
             if name in self.fields:
-                self.fields[name].disabled = True
+                field = self.fields[name]
+                field.disabled = True
+                field.widget = (
+                    forms.SplitHiddenDateTimeWidget()
+                    if isinstance(field, forms.SplitDateTimeField)
+                    else forms.HiddenInput()
+                )
 
     def clean_story(self):
         return clean_name(self.cleaned_data.get("story"))
@@ -197,8 +270,21 @@ class EntryAdminForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"A tag may be at most {TAG_MAX_LENGTH} characters long: {too_long[0][:40]}…"
             )
-        # An alias typed here ("Kiev") stores its tag ("Kyiv").
+        # An alias typed here ("Kiev") stores its tag ("Kyiv"), "STRASSE" the tag "Straße", a
+        # merged-away name the merge's target: names go through the one lookup.
         return canonical_names(tags)
+
+    # ModelForm's hook behind save_m2m() (django-stubs do not declare it).
+    def _save_m2m(self):
+        # taggit would create new tags by its own slug rule: hand it the tags themselves.
+        names = self.cleaned_data.get("tags")
+        if names is None:
+            return super()._save_m2m()  # type: ignore[misc]
+        self.cleaned_data["tags"] = tags_for(names)
+        try:
+            super()._save_m2m()  # type: ignore[misc]
+        finally:
+            self.cleaned_data["tags"] = names
 
     # --- the whole entry ------------------------------------------------------------------
 
@@ -243,6 +329,10 @@ class EntryAdminForm(forms.ModelForm):
                 "publish_without_sources",
                 "This entry cites no source. Add one, or tick “Publish without sources”.",
             )
+        if going_live and not self.cleaned_data.get("publish_with_unnamed_publishers"):
+            unnamed = unnamed_publishers([(s.url, s.publisher) for s in mine.sources])
+            if unnamed:
+                self.add_error("publish_with_unnamed_publishers", _ask_to_name(unnamed))
 
     def _flag(self, cleaned):
         """Accepted, but worth a second look: said after the save as warnings."""
@@ -340,25 +430,37 @@ class EntryAdminForm(forms.ModelForm):
     # --- no lost edits --------------------------------------------------------------------
 
     def _check_version(self, original: Entry, mine: EntrySnapshot):
+        """A save made from an older version is merged with the saves since, or refused.
+
+        This prepares the save; `desk.workflow.save_entry` checks, in the same transaction as
+        the write, that the entry is still at the version merged against (`instance.version`),
+        and the admin validates the form again when another save got in first.
+        """
         base_version = self.cleaned_data.get("base_version")
+        self.instance.version = original.version
         if base_version is None or base_version == original.version:
             return
         theirs = snapshot_of(original)
         base = workflow.base_snapshot(original, base_version)
+        base_row = workflow.base_row(original, base_version)
         who = original.last_edited_by.get_username() if original.last_edited_by else "someone"
         when = timezone.localtime(original.updated)
-        conflicts, merged = [], []
-        for name in ("event_date", "headline", "slug", "body", "sources", "status", "publish_at"):
-            ours, their = getattr(mine, name), getattr(theirs, name)
+        merged = merge(base, theirs, mine, FIELDS)
+        conflicts, kept = list(merged.conflicts), list(merged.kept_theirs)
+        for name in ROW_FIELDS:
+            if name not in self.cleaned_data or self.fields[name].disabled:
+                continue
+            ours, their = _blank(self.cleaned_data[name]), _blank(_stored(original, name))
             if ours == their:
                 continue
-            old = getattr(base, name) if base is not None else their
-            if base is not None and ours == old:
-                merged.append(name)  # only they changed it: keep theirs
-            elif base is not None and their == old:
-                continue  # only I changed it: mine goes in
-            else:
-                conflicts.append((name, their, ours))
+            if base_row is not None and name in base_row:
+                old = _blank(base_row[name])
+                if ours == old:
+                    kept.append(name)  # only they changed it: keep theirs
+                    continue
+                if their == old:
+                    continue  # only I changed it: mine goes in
+            conflicts.append((name, their, ours))
         if conflicts:
             # The form keeps everything typed; resubmitting it now overwrites their version.
             data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
@@ -367,7 +469,7 @@ class EntryAdminForm(forms.ModelForm):
             rows = format_html_join(
                 "",
                 "<li><strong>{}</strong>: theirs “{}”, yours “{}”</li>",
-                ((FIELD_LABELS[n], _describe(n, t), _describe(n, o)) for n, t, o in conflicts),
+                ((_label(n), _describe(n, t), _describe(n, o)) for n, t, o in conflicts),
             )
             raise forms.ValidationError(
                 format_html(
@@ -380,27 +482,15 @@ class EntryAdminForm(forms.ModelForm):
                 ),
                 code="conflict",
             )
-        self._merge(original, theirs, base, mine, merged, who, when)
+        self._merge(original, merged.result, kept, who, when)
 
-    def _merge(self, original, theirs, base, mine, merged, who, when):
+    def _merge(self, original, result: EntrySnapshot, kept, who, when):
         """Take their value for each field only they changed; tags merge as a set."""
-        for name in merged:
+        for name in kept:
             if name == "sources":
                 self.outcome.keep_their_sources = True
-            elif name == "event_date":
-                self.cleaned_data[name] = original.event_date
-            elif name == "publish_at":
-                self.cleaned_data[name] = original.publish_at
-            else:
-                self.cleaned_data[name] = getattr(original, name)
-        base_tags = set(base.tags) if base is not None else set(theirs.tags)
-        mine_tags = set(mine.tags)
-        tags = normalise_tags(
-            (set(theirs.tags) | (mine_tags - base_tags)) - (base_tags - mine_tags)
-        )
-        if set(tags) != mine_tags:
-            merged.append("tags")
-        self.cleaned_data["tags"] = list(tags)
-        self.instance.version = original.version
-        self.outcome.merged = [FIELD_LABELS[n] for n in merged]
+            elif name != "tags":
+                self.cleaned_data[name] = _stored(original, name)
+        self.cleaned_data["tags"] = list(result.tags)
+        self.outcome.merged = [_label(n) for n in kept]
         self.outcome.merged_from = f"{who} (saved at {when:%H:%M:%S})"

@@ -20,10 +20,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
-from events.models import Entry
+from events.models import Correction, Entry
 from events.textdiff import Segment, render_segments, word_diff
 
-from . import workflow
+from . import corrections, workflow
 from .models import AuditEvent, EntryRevision
 from .snapshots import FIELD_LABELS, EntrySnapshot, SourceSnapshot, snapshot_of
 
@@ -271,21 +271,39 @@ def restore_target(
     )
 
 
+def needs_note(entry: Entry, target: EntrySnapshot, *, now: EntrySnapshot | None = None) -> bool:
+    """Whether restoring `target` changes what readers read of a live entry (its headline or
+    body), so that readers are told, in a public note, as for any correction or update."""
+    now = now or snapshot_of(entry)
+    return entry.is_live and (now.headline, now.body) != (target.headline, target.body)
+
+
 @transaction.atomic
-def restore(entry: Entry, entry_revision: EntryRevision, *, user) -> Entry:
+def restore(
+    entry: Entry,
+    entry_revision: EntryRevision,
+    *,
+    user,
+    kind: str = Correction.Kind.UPDATE,
+    note: str = "",
+) -> Entry:
     """Bring back the headline, body, tags, sources, date and slug `entry_revision` kept.
 
     Restoring is itself a new version with its own revision and an audit event ("Restored
     version N"); nothing is overwritten. Tags are found by the id they had (a renamed tag is
     used under its new name), else by name, case-insensitively (re-created when gone); sources
     by URL, their details left as they are now (re-created from the revision when deleted). The
-    status and publish time stay as they are. Raises PermissionDenied for users without
-    `events.restore_entry`, RestoreError when the revision cannot be restored.
+    status and publish time stay as they are. On a live entry whose headline or body it
+    changes, a restore is an update readers are told about: `note` (of `kind`) is required and
+    kept as a public note with the text before and after (`desk.corrections.keep_note`).
+    Raises PermissionDenied for users without `events.restore_entry`, RestoreError when the
+    revision cannot be restored or the note is missing.
     """
     if not can_restore(user):
         raise PermissionDenied("Only editors can restore revisions.")
     if entry_revision.entry_id != entry.pk:
         raise RestoreError("That revision belongs to another entry.")
+    entry = workflow.lock(entry)
     now = snapshot_of(entry)
     target = restore_target(entry, entry_revision, now=now)
     if not now.changed_fields(target):
@@ -303,14 +321,29 @@ def restore(entry: Entry, entry_revision: EntryRevision, *, user) -> Entry:
             f"Version {entry_revision.entry_version} used the slug “{target.slug}” on "
             f"{target.event_date}, which another entry of that day now has: {clash}."
         )
-    return workflow.apply_snapshot(
+    detail = f"Restored version {entry_revision.entry_version}"
+    public = needs_note(entry, target, now=now)
+    if public:
+        try:
+            note = corrections.check_note(kind=kind, note=note, user=user)
+        except corrections.CorrectionError as refusal:
+            raise RestoreError(
+                f"This entry is live and restoring changes its text, so readers are told in a "
+                f"public note. {refusal}"
+            ) from refusal
+        detail += f". {Correction.Kind(kind).label}: {note}"
+    before = (entry.headline, entry.body)
+    entry = workflow.apply_snapshot(
         entry,
         target,
         user=user,
         action=AuditEvent.Action.RESTORE,
         fields=RESTORED_FIELDS,
-        detail=f"Restored version {entry_revision.entry_version}",
+        detail=detail,
     )
+    if public:
+        corrections.keep_note(entry, kind=kind, note=note, user=user, before=before)
+    return entry
 
 
 # --- the entry's timeline ---------------------------------------------------------------------

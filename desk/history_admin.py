@@ -25,7 +25,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from events.models import Entry
+from events.models import Correction, Entry
 
 from . import history
 from .snapshots import snapshot_of
@@ -63,6 +63,19 @@ class CompareForm(forms.Form):
             if old.entry_version > new.entry_version:
                 data["old"], data["new"] = new, old
         return data
+
+
+class RestoreNoteForm(forms.Form):
+    """The public note a restore of a live entry's text is published with."""
+
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.UPDATE)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        required=False,  # the service refuses an empty note where one is needed, and says why
+        label="Note to readers",
+        help_text="Readers see it under the entry, dated, with a link comparing the text they "
+        "saw with the text restored.",
+    )
 
 
 if TYPE_CHECKING:  # what the mixin below is always combined with
@@ -111,7 +124,7 @@ class RevisionHistoryMixin(_ModelAdmin):
         if entry is None:
             raise Http404(f"No entry with id {object_id!r}.")
         if not self.has_view_or_change_permission(request, entry):
-            raise PermissionDenied
+            raise PermissionDenied("Your role on the desk cannot open this entry's revisions.")
         return entry
 
     def _url(self, name: str, entry: Entry, **kwargs) -> str:
@@ -183,33 +196,46 @@ class RevisionHistoryMixin(_ModelAdmin):
         return TemplateResponse(request, self.revisions_compare_template, context)
 
     def revision_restore_view(self, request, object_id, version):
-        """GET: what restoring `version` would change, and a button; POST: restore it."""
+        """GET: what restoring `version` would change, and a button; POST: restore it.
+
+        On a live entry whose text the restore changes, the page asks for the public note
+        readers will see (as a correction or update); without one nothing is restored.
+        """
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         entry = self._readable_entry(request, object_id)
         if not self.has_restore_permission(request, entry):
-            raise PermissionDenied
+            raise PermissionDenied("Only editors can restore an earlier revision.")
         revision = history.revision_of(entry, version)
         if revision is None:
             raise Http404(f"This entry has no version {version}.")
-        if request.method == "POST":
-            try:
-                entry = history.restore(entry, revision, user=request.user)
-            except history.RestoreError as error:
-                messages.error(request, str(error))
-                return redirect(self._url("revisions", entry))
-            message = f"Restored version {version} as version {entry.version}."
-            self.log_change(request, entry, message)
-            messages.success(request, message)
-            return HttpResponseRedirect(self._url("revisions", entry))
         now = snapshot_of(entry)
+        target = history.restore_target(entry, revision, now=now)
+        form = None
+        if history.needs_note(entry, target, now=now):
+            form = RestoreNoteForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and (form is None or form.is_valid()):
+            note = form.cleaned_data if form is not None else {}
+            try:
+                entry = history.restore(entry, revision, user=request.user, **note)
+            except history.RestoreError as error:
+                if form is None:
+                    messages.error(request, str(error))
+                    return redirect(self._url("revisions", entry))
+                form.add_error(None, str(error))  # shown above the note, which is kept
+            else:
+                message = f"Restored version {version} as version {entry.version}."
+                self.log_change(request, entry, message)
+                messages.success(request, message)
+                return HttpResponseRedirect(self._url("revisions", entry))
         context = self._context(
             request,
             entry,
             f"Restore version {version}?",
             revision=revision,
-            comparison=history.compare(now, history.restore_target(entry, revision, now=now)),
+            comparison=history.compare(now, target),
             restore_url=self._url("revisions_restore", entry, version=version),
+            note_form=form,
         )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.revisions_restore_template, context)

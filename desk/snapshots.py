@@ -10,10 +10,11 @@ edited or deleted.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from events.models import Entry
+from events.tagging import tag_key
 
 # The fields editors compare, in the order a comparison lists them.
 TEXT_FIELDS = ("headline", "body")
@@ -84,11 +85,66 @@ class EntrySnapshot:
         return [name for name in FIELDS if getattr(self, name) != getattr(other, name)]
 
 
+@dataclass(frozen=True)
+class Merge:
+    """Two edits made from one version (`base`), put together field by field.
+
+    `result` is `mine` with their value in each field only they changed, and tags merged as a
+    set (their tags, plus those I added, less those I removed). `kept_theirs` names the fields
+    whose value is theirs (tags when the merged set is not mine); `conflicts` the fields both
+    changed to different values, as (field, theirs, mine). With conflicts, nothing should be
+    written without asking.
+    """
+
+    result: EntrySnapshot
+    kept_theirs: list[str]
+    conflicts: list[tuple[str, Any, Any]]
+
+
+def merge(
+    base: EntrySnapshot | None,
+    theirs: EntrySnapshot,
+    mine: EntrySnapshot,
+    fields: tuple[str, ...] = FIELDS,
+) -> Merge:
+    """Merge `mine` and `theirs`, both made from `base`, over `fields` (see Merge).
+
+    Without a base (no revision kept it) a field both sides hold differently is a conflict.
+    """
+    values: dict[str, Any] = {}
+    kept, conflicts = [], []
+    for name in fields:
+        if name == "tags":
+            continue
+        ours, their = getattr(mine, name), getattr(theirs, name)
+        if ours == their:
+            continue
+        old = getattr(base, name) if base is not None else None
+        if base is not None and ours == old:
+            values[name] = their  # only they changed it: keep theirs
+            kept.append(name)
+        elif base is not None and their == old:
+            continue  # only I changed it: mine goes in
+        else:
+            conflicts.append((name, their, ours))
+    if "tags" in fields:
+        base_tags = set(base.tags) if base is not None else set(theirs.tags)
+        mine_tags = set(mine.tags)
+        added, removed = mine_tags - base_tags, base_tags - mine_tags
+        tags = normalise_tags((set(theirs.tags) | added) - removed)
+        if set(tags) != mine_tags:
+            kept.append("tags")
+        values["tags"] = tags
+        values["tag_ids"] = {**theirs.tag_ids, **mine.tag_ids}
+    kept.sort(key=FIELDS.index)
+    return Merge(replace(mine, **values), kept, conflicts)
+
+
 def normalise_tags(names) -> tuple[str, ...]:
-    """Tag names as a set, in a stable order (case-insensitive sort, one per spelling)."""
+    """Tag names as a set, in a stable order (case-insensitive sort, one per tag identity key)."""
     unique: dict[str, str] = {}
     for name in names:
-        unique.setdefault(name.casefold(), name)
+        unique.setdefault(tag_key(name), name)
     return tuple(sorted(unique.values(), key=str.casefold))
 
 

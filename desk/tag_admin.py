@@ -8,6 +8,7 @@ Imported at the end of desk/admin.py (admin autodiscovery imports only that modu
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -64,7 +65,9 @@ class AliasForm(forms.ModelForm):
             raise forms.ValidationError(str(refusal)) from None
 
 
-class TagAliasInline(admin.TabularInline):
+class TagAliasInline(admin.StackedInline):
+    """Stacked, not tabular: each alias field and its delete box gets its own label."""
+
     model = TagAlias
     form = AliasForm
     extra = 1
@@ -94,7 +97,9 @@ class TagAdmin(admin.ModelAdmin):
     form = TagForm
     list_display = ("name", "slug", "uses", "alias_names")
     search_fields = ("name", "aliases__name")
-    ordering = ("name",)
+    # By name as people read it: "human rights" before "United States", whatever the case.
+    # (Admin ordering accepts expressions; django-stubs types it as field names only.)
+    ordering = (Lower("name"), "pk")  # type: ignore[assignment]
     readonly_fields = ("slug",)
     fields = ("name", "slug")
     list_per_page = 100
@@ -130,7 +135,7 @@ class TagAdmin(admin.ModelAdmin):
         if change:
             tags.rename_tag(Tag.objects.get(pk=obj.pk), obj.name, user=request.user)
         else:
-            super().save_model(request, obj, form, change)
+            tags.add_tag(obj.name, tag=obj)  # the one slug rule, not taggit's
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not TagAlias:

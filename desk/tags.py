@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, IntegerField, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.models import Tag
@@ -24,6 +24,7 @@ from taggit.models import Tag
 from events.limits import TAG_MAX_LENGTH
 from events.models import Entry, TagAlias, TagCount, TaggedEntry, TagRedirect
 from events.signals import entries_written_in_bulk
+from events.tagging import clean_tag_name, free_slug, tag_key
 
 from .models import AuditEvent, TagMerge
 from .workflow import record
@@ -76,25 +77,40 @@ def _refresh(entry_ids: Iterable[int]) -> None:
     entries_written_in_bulk.send(sender=TaggedEntry, entry_ids=ids, created=False)
 
 
-def _free_slug(name: str, *, exclude: Tag | None = None) -> str:
-    """taggit's slug for `name`, with -1, -2 … when another tag has it."""
-    tag = Tag()
-    others = Tag.objects.exclude(pk=exclude.pk) if exclude is not None else Tag.objects.all()
-    slug = tag.slugify(name)[:TAG_MAX_LENGTH] or "tag"
-    candidate, i = slug, 0
-    while others.filter(slug=candidate).exists():
-        i += 1
-        candidate = f"{slug[: TAG_MAX_LENGTH - len(str(i)) - 1]}-{i}"
-    return candidate
+def _touch(entry_ids: Iterable[int], *, user) -> None:
+    """Count a tag operation as a change of each entry it touches: its version goes up.
+
+    Inside the operation's transaction, so a form opened before it is a stale save (merged
+    field by field, or refused) and never writes the tags it showed back over the change.
+    """
+    changes: dict[str, object] = {"version": F("version") + 1, "updated": timezone.now()}
+    if getattr(user, "is_authenticated", False):
+        changes["last_edited_by"] = user
+    for chunk in _chunks(entry_ids):
+        Entry.objects.filter(pk__in=chunk).update(**changes)
+
+
+def _tag_by_name(name: str) -> Tag | None:
+    """The tag whose name (by its identity key) is `name`; aliases and old slugs not followed."""
+    key = tag_key(name)
+    return (
+        Tag.objects.filter(Q(identity__key=key) | Q(name=clean_tag_name(name)))
+        .order_by("pk")
+        .first()
+    )
+
+
+def _alias_named(name: str) -> TagAlias | None:
+    return TagAlias.objects.filter(key=tag_key(name)).select_related("tag").first()
 
 
 def tag_named(name: str) -> Tag:
     """The tag called `name` (any case); an alias or an unknown name is refused."""
     name = clean_name(name)
-    tag = Tag.objects.filter(name__iexact=name).first()
+    tag = _tag_by_name(name)
     if tag is not None:
         return tag
-    alias = TagAlias.objects.filter(name__iexact=name).select_related("tag").first()
+    alias = _alias_named(name)
     if alias is not None:
         raise TagRefusal(f"“{name}” is an alias of “{alias.tag.name}”, not a tag of its own.")
     raise TagRefusal(f"No tag is called “{name}”.")
@@ -104,16 +120,25 @@ def tag_named(name: str) -> Tag:
 
 
 def check_rename(tag: Tag, new_name: str) -> str:
-    """The cleaned new name, or TagRefusal: the name of another tag (merge instead) or an alias."""
+    """The cleaned new name, or TagRefusal: the name of another tag (merge instead) or an alias.
+
+    For a tag not saved yet (`add_tag`), the same: a new tag never takes another's name.
+    """
     new_name = clean_name(new_name)
-    other = Tag.objects.filter(name__iexact=new_name).exclude(pk=tag.pk).first()
+    other = _tag_by_name(new_name)
+    other = other if other is not None and other.pk != tag.pk else None
+    if other is not None and tag.pk is None:
+        raise TagRefusal(f"A tag named “{other.name}” already exists.")
+    alias = _alias_named(new_name)
+    if alias is not None and tag.pk is None:
+        raise TagRefusal(f"“{alias.name}” is an alias of “{alias.tag.name}”.")
     if other is not None:
         raise TagRefusal(
             f"A tag named “{other.name}” already exists. To make them one, merge “{tag.name}” "
             f"into “{other.name}” instead.",
             merge_into=other,
         )
-    alias = TagAlias.objects.filter(name__iexact=new_name).select_related("tag").first()
+    alias = _alias_named(new_name)
     if alias is not None:
         if alias.tag_id == tag.pk:
             raise TagRefusal(
@@ -138,9 +163,12 @@ def rename_tag(tag: Tag, new_name: str, *, user=None) -> Tag:
     old_name, old_slug = tag.name, tag.slug
     if new_name == old_name:
         return tag
-    new_slug = _free_slug(new_name, exclude=tag)
+    new_slug = free_slug(new_name, exclude=tag)
     tag.name, tag.slug = new_name, new_slug
     tag.save()  # post_save refreshes the entries' search text and the related cache
+    _touch(
+        TaggedEntry.objects.filter(tag=tag).values_list("content_object_id", flat=True), user=user
+    )
     if new_slug != old_slug:
         TagRedirect.objects.filter(old_slug=new_slug).delete()
         TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
@@ -150,6 +178,23 @@ def rename_tag(tag: Tag, new_name: str, *, user=None) -> Tag:
         entry=None,
         detail=f"Renamed tag “{old_name}” to “{new_name}” (/tags/{old_slug}/ → /tags/{new_slug}/).",
     )
+    return tag
+
+
+@transaction.atomic
+def add_tag(name: str, *, tag: Tag | None = None) -> Tag:
+    """A new tag called `name`, its slug by the one rule (events.tagging.free_slug).
+
+    `tag` is an unsaved Tag to save (the admin's form instance); a new one otherwise. Refused
+    (TagRefusal) when a tag has the name in any spelling, or an alias has it. A name that was
+    renamed or merged away may be given to a new tag, as a rename may take it: its old address
+    then leads to the new tag instead of redirecting.
+    """
+    tag = tag if tag is not None else Tag()
+    tag.name = check_rename(tag, name)
+    tag.slug = free_slug(tag.name)
+    tag.save()
+    TagRedirect.objects.filter(old_slug=tag.slug).delete()
     return tag
 
 
@@ -272,6 +317,7 @@ def merge_tags(sources: Sequence[Tag], target: Tag, *, user=None) -> TagMerge:
         audit_event=event,
         merged_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    _touch(affected, user=user)
     _refresh(affected)
     return merge
 
@@ -296,14 +342,14 @@ def undo_merge(merge: TagMerge, *, user=None) -> list[Tag]:
     restored: list[Tag] = []
     affected: set[int] = set()
     for item in merge.former:
-        tag = Tag.objects.filter(name__iexact=item["name"]).first()
+        tag = _tag_by_name(item["name"])
         if tag is None:
-            TagAlias.objects.filter(name__iexact=item["name"]).exclude(
+            TagAlias.objects.filter(key=tag_key(item["name"])).exclude(
                 name__in=item["aliases"]
             ).delete()
             free = not Tag.objects.filter(slug=item["slug"]).exists()
             tag = Tag.objects.create(
-                name=item["name"], slug=item["slug"] if free else _free_slug(item["name"])
+                name=item["name"], slug=item["slug"] if free else free_slug(item["name"])
             )
         restored.append(tag)
         TagRedirect.objects.filter(old_slug=tag.slug).delete()
@@ -327,6 +373,7 @@ def undo_merge(merge: TagMerge, *, user=None) -> list[Tag]:
         detail=f"Undid the merge of {', '.join(f'“{n}”' for n in merge.former_names)} into "
         f"“{target.name}”: {_plural(len(affected), 'entry')} have their former tags back.",
     )
+    _touch(affected, user=user)
     _refresh(affected)
     return restored
 
@@ -338,7 +385,7 @@ def merge_by_name(names: Sequence[str], into: str, *, user=None) -> TagMerge:
     """
     into = clean_name(into)
     sources = [tag_named(name) for name in names]
-    alias = TagAlias.objects.filter(name__iexact=into).select_related("tag").first()
+    alias = _alias_named(into)
     if alias is not None and any(tag.pk == alias.tag_id for tag in sources):
         raise TagRefusal(
             f"“{alias.name}” is an alias of “{alias.tag.name}”: a tag cannot be merged into "
@@ -353,16 +400,16 @@ def merge_by_name(names: Sequence[str], into: str, *, user=None) -> TagMerge:
 def check_alias(tag: Tag, name: str, *, exclude: TagAlias | None = None) -> str:
     """The cleaned alias name, or TagRefusal: a tag's name (merge instead) or an alias already."""
     name = clean_name(name)
-    if tag.name.casefold() == name.casefold():
+    if tag_key(tag.name) == tag_key(name):
         raise TagRefusal(f"“{name}” is this tag's own name, not another one.")
-    other = Tag.objects.filter(name__iexact=name).first()
+    other = _tag_by_name(name)
     if other is not None:
         raise TagRefusal(
             f"“{other.name}” is already a tag's name. To make it an alias of “{tag.name}”, "
             f"merge “{other.name}” into “{tag.name}”.",
             merge_into=tag,
         )
-    aliases = TagAlias.objects.filter(name__iexact=name).select_related("tag")
+    aliases = TagAlias.objects.filter(key=tag_key(name)).select_related("tag")
     if exclude is not None and exclude.pk:
         aliases = aliases.exclude(pk=exclude.pk)
     alias = aliases.first()

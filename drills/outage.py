@@ -1,16 +1,20 @@
 """Outage drill: kill and restart a throwaway PostgreSQL and Redis under light load.
 
-    python drills/outage.py          # run by `make drill` and by .ci/run; about a minute
+    python drills/outage.py          # run by `make drill` and by .ci/run; about two minutes
 
 Starts its own PostgreSQL cluster (initdb, pg_ctl; as the postgres user when run as root) and
 its own redis-server, each on a spare port in a temporary directory, serves the demo content
 with gunicorn and newsroom.settings.production, keeps four readers requesting pages, and checks
-points 3 and 4 of the hardening issue against real processes:
+points 3 and 4 of the hardening issue and the page cache's staleness bound against real processes:
 
 1. Redis killed: every page keeps answering 200; Redis restarted: still 200.
 2. PostgreSQL stopped (immediate shutdown): pages answer 503 with Retry-After, never 500 and never
    a dropped connection; the log has a few outage lines and no traceback.
 3. PostgreSQL started again: pages answer 200 without restarting gunicorn.
+4. Redis hung (SIGSTOP) while an editor unpublishes a cached entry on the desk: once Redis
+   answers again (SIGCONT), readers get 404 within 10 s, never the withdrawn page after that.
+5. A correction made by a command run without REDIS_URL (its cache is its own memory): readers
+   of the servers, which share Redis, get the corrected page within 10 s.
 
 Exits non-zero with the reason when a check fails. Nothing outside the temporary directory is
 touched (the developer's and CI's PostgreSQL and Redis are not used).
@@ -18,22 +22,41 @@ touched (the developer's and CI's PostgreSQL and Redis are not used).
 
 import collections
 import contextlib
+import http.cookies
+import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from _site import free_port, get, page_urls, prepare, production_env, start_gunicorn, stop
+# bench/ is on sys.path (above); mypy knows bench/_site.py as bench._site.
+from _site import (  # type: ignore[import-not-found]
+    free_port,
+    get,
+    manage,
+    page_urls,
+    prepare,
+    production_env,
+    start_gunicorn,
+    stop,
+)
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 OUTAGE_SECONDS = 8
+# How long after a commit and Redis answering again a reader may still get the old page.
+STALE_BOUND_SECONDS = 10
+EDITOR, EDITOR_PASSWORD = "drill-editor", "drill-editor-password-1"
 
 
 def as_postgres(args: list[str]) -> list[str]:
@@ -108,10 +131,141 @@ class Redis:
             time.sleep(0.1)
         sys.exit("redis-server did not start")
 
+    def pause(self) -> None:
+        """SIGSTOP: the server hangs with every connection open (it neither answers nor refuses)."""
+        if self.proc:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.proc:
+            self.proc.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         if self.proc:
+            self.resume()
             self.proc.kill()
             self.proc.wait()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Desk:
+    """An editor's browser on the admin: keeps its cookies (Secure ones too, over plain HTTP)."""
+
+    def __init__(self, port: int):
+        self.base = f"http://127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+        self.opener = urllib.request.build_opener(_NoRedirect)
+
+    def request(self, path: str, data: dict | None = None) -> int:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body)
+        if self.cookies:
+            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        try:
+            response = self.opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in http.cookies.SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        response.read()
+        return response.status
+
+    def sign_in(self) -> None:
+        self.request("/admin/login/")
+        status = self.request(
+            "/admin/login/?next=/admin/",
+            {
+                "username": EDITOR,
+                "password": EDITOR_PASSWORD,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+                "next": "/admin/",
+            },
+        )
+        if status != 302 or "sessionid" not in self.cookies:
+            sys.exit(f"the drill's editor could not sign in (HTTP {status})")
+
+    def unpublish(self, entry_id: int) -> int:
+        return self.request(
+            "/admin/events/entry/",
+            {
+                "action": "move_to_draft",
+                "_selected_action": [str(entry_id)],
+                "csrfmiddlewaretoken": self.cookies["csrftoken"],
+            },
+        )
+
+
+def desk_fixtures(env: dict[str, str], taken: str) -> dict:
+    """An editor account and two live entries other than `taken` (the readers' entry)."""
+    code = (
+        "import json; from django.contrib.auth import get_user_model; "
+        "from events.models import Entry; "
+        f"get_user_model().objects.create_superuser({EDITOR!r}, 'drill@example.invalid', "
+        f"{EDITOR_PASSWORD!r}); "
+        "entries = [e for e in Entry.objects.published().order_by('-event_date', 'id')[:10] "
+        f"if e.get_absolute_url() != {taken!r}][:2]; "
+        "print(json.dumps([{'id': e.pk, 'url': e.get_absolute_url(), "
+        "'ref': f'{e.event_date:%Y-%m-%d}/{e.slug}'} for e in entries]))"
+    )
+    withdrawn, corrected = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    return {"withdrawn": withdrawn, "corrected": corrected}
+
+
+def read_for(port: int, path: str, seconds: float) -> list[tuple[float, int, str]]:
+    """(time, status, body) of an anonymous reader's GETs of `path` for `seconds`."""
+    started, seen = time.monotonic(), []
+    while (elapsed := time.monotonic() - started) < seconds:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as resp:
+                seen.append((elapsed, resp.status, resp.read().decode(errors="replace")))
+        except urllib.error.HTTPError as error:
+            seen.append((elapsed, error.code, error.read().decode(errors="replace")))
+        except OSError:
+            seen.append((elapsed, 0, ""))
+        time.sleep(0.2)
+    return seen
+
+
+def stale_writes(port: int, env: dict[str, str], redis: Redis, fixtures: dict) -> dict:
+    """Points 4 and 5: a desk write while Redis hangs, a command's write without Redis."""
+    withdrawn, corrected = fixtures["withdrawn"], fixtures["corrected"]
+    for entry in (withdrawn, corrected):
+        for _ in range(2):  # the second answer comes from the page cache
+            get(port, entry["url"])
+    desk = Desk(port)
+    desk.sign_in()
+    redis.pause()
+    try:
+        unpublished = desk.unpublish(withdrawn["id"])
+    finally:
+        redis.resume()
+    after_pause = read_for(port, withdrawn["url"], STALE_BOUND_SECONDS + 2)
+
+    without_redis = {key: value for key, value in env.items() if key != "REDIS_URL"}
+    manage(
+        without_redis,
+        "correct_entry",
+        corrected["ref"],
+        "--as",
+        EDITOR,
+        "--note",
+        "Corrected by the outage drill.",
+        "--headline",
+        "Corrected by the outage drill",
+    )
+    after_command = read_for(port, corrected["url"], STALE_BOUND_SECONDS + 2)
+    return {
+        "unpublished": unpublished,
+        "after_pause": [(t, status) for t, status, _ in after_pause],
+        "after_command": [
+            (t, "Corrected by the outage drill" in body) for t, status, body in after_command
+        ],
+    }
 
 
 class Readers:
@@ -188,7 +342,9 @@ def main() -> int:
                 LOG_LEVEL="INFO",
             )
             prepare(env)
-            paths = [*page_urls(env).values(), "/readyz"]
+            urls = page_urls(env)
+            paths = [*urls.values(), "/readyz"]
+            fixtures = desk_fixtures(env, urls["entry"])
             port = free_port()
             log = root / "gunicorn.log"
             server = start_gunicorn(env, port, log, workers=2)
@@ -226,6 +382,7 @@ def main() -> int:
             for thread in readers.threads:
                 thread.join()
             outage_log = log.read_text(errors="replace")[len(log_before) :]
+            stale = stale_writes(port, env, redis, fixtures)
         finally:
             if readers:
                 readers.running = False
@@ -274,6 +431,28 @@ def main() -> int:
             recovered_after is not None,
             f"database back: every page 200 again without a restart "
             f"({recovered_after and round(recovered_after, 1)} s after start)",
+            failures,
+        )
+        check(
+            stale["unpublished"] == 302,
+            f"redis hung: the desk unpublished an entry (HTTP {stale['unpublished']})",
+            failures,
+        )
+        late = [status for t, status in stale["after_pause"] if t >= STALE_BOUND_SECONDS]
+        served = [round(t, 1) for t, status in stale["after_pause"] if status == 200]
+        check(
+            bool(late) and set(late) == {404},
+            f"redis back: the withdrawn entry is 404 within {STALE_BOUND_SECONDS} s "
+            f"(last 200 at {served[-1] if served else '-'} s; answers from then on: "
+            f"{dict(collections.Counter(late))})",
+            failures,
+        )
+        late = [fresh for t, fresh in stale["after_command"] if t >= STALE_BOUND_SECONDS]
+        old = [round(t, 1) for t, fresh in stale["after_command"] if not fresh]
+        check(
+            bool(late) and all(late),
+            f"command without REDIS_URL: its correction is served within {STALE_BOUND_SECONDS} s "
+            f"(last old page at {old[-1] if old else '-'} s)",
             failures,
         )
         if failures:

@@ -13,6 +13,9 @@ SLUG_MAX_LENGTH = 200
 STORY_MAX_LENGTH = 200
 # taggit's Tag.name and Tag.slug are 100 characters.
 TAG_MAX_LENGTH = 100
+# A tag name's identity key (events.tagging.tag_key): casefolding and NFKC may lengthen a name
+# ("ß" → "ss"); a key longer than this is cut, which only names of hundreds of ligatures reach.
+TAG_KEY_MAX_LENGTH = 400
 # What Django's SlugField accepts (ASCII letters, digits, hyphen, underscore).
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 SLUG_RE = re.compile(rf"^{SLUG_PATTERN}\Z")

@@ -3,15 +3,27 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from . import text
-from .limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH
+from . import tagging, text
+from .limits import (
+    HEADLINE_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    TAG_KEY_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+)
+
+# Either lets a desk member open an unpublished entry by its URL (a preview).
+PREVIEW_PERMISSIONS = ("events.view_entry", "events.change_entry")
+
+
+def can_preview(user) -> bool:
+    """Whether `user` may open drafts, entries in review and scheduled entries by URL."""
+    return any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -47,8 +59,10 @@ class EntryQuerySet(models.QuerySet["Entry"]):
         )
 
     def visible_to(self, user):
-        """What `user` may open by URL: staff see drafts too (with a banner), readers only live."""
-        if user.is_authenticated and user.is_staff:
+        """What `user` may open by URL: live entries, and for a desk member who may view or
+        change entries (reporters, editors) drafts, entries in review and scheduled ones too,
+        as previews with a banner. Other staff (moderators) see what readers see."""
+        if user.is_authenticated and user.is_staff and can_preview(user):
             return self.all()
         return self.published()
 
@@ -359,6 +373,8 @@ class TagAlias(models.Model):
         help_text="Another spelling or an old name; typing it in the tag field stores the tag.",
     )
     slug = models.SlugField(max_length=TAG_MAX_LENGTH, allow_unicode=True, editable=False)
+    # events.tagging.tag_key(name), kept by save(): what a typed name is matched on.
+    key = models.CharField(max_length=TAG_KEY_MAX_LENGTH, editable=False)
     created = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -367,8 +383,8 @@ class TagAlias(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"),
-                name="tagalias_name_unique",
+                fields=["key"],
+                name="tagalias_key_unique",
                 violation_error_message="That name is already an alias.",
             )
         ]
@@ -378,8 +394,33 @@ class TagAlias(models.Model):
         return f"{self.name} → {self.tag.name}" if self.tag_id else self.name
 
     def save(self, *args, **kwargs):
-        self.slug = Tag().slugify(self.name)[:TAG_MAX_LENGTH]
+        self.slug = tagging.tag_slug(self.name)
+        self.key = tagging.tag_key(self.name)
         super().save(*args, **kwargs)
+
+
+class TagKey(models.Model):
+    """A tag's identity: its name casefolded (events.tagging.tag_key), stored and unique.
+
+    taggit's Tag is not ours to add a column to, so the key lives beside it, one row per tag,
+    kept by a post_save receiver (events.signals) and by the bulk writers that skip signals.
+    Every typed or imported name is matched on it (events.tagging.find_tags), so "STRASSE"
+    finds "Straße" and "ΚΊΕΒΟΣ" finds "Κίεβος" on every database. A tag without a row
+    (written by raw SQL) is still found by its exact name; a second spelling older than the
+    keys keeps none (migration 0016): every spelling then finds the first, and the housekeeping
+    page lists the two as probable duplicates to merge.
+    """
+
+    tag = models.OneToOneField(
+        Tag, primary_key=True, on_delete=models.CASCADE, related_name="identity"
+    )
+    key = models.CharField(max_length=TAG_KEY_MAX_LENGTH, unique=True)
+
+    class Meta:
+        verbose_name = "tag key"
+
+    def __str__(self):
+        return self.key
 
 
 class TagRedirect(models.Model):

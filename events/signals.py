@@ -8,9 +8,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 from taggit.models import Tag
 
-from .models import Entry, TaggedEntry
+from .models import Entry, TaggedEntry, TagKey
 from .related import bump_related_version
 from .search import refresh_search_tags
+from .tagging import tag_key
 
 # Sent, with `entry_ids` and `created` (new entries, or existing ones changed), by code that
 # writes entries or their tag links in bulk (no post_save per row): the JSON Lines import, tag
@@ -34,6 +35,21 @@ def tag_renamed(sender, instance, created, **kwargs):
         refresh_search_tags(
             TaggedEntry.objects.filter(tag=instance).values_list("content_object_id", flat=True)
         )
+
+
+def tag_key_kept(sender, instance, created, **kwargs):
+    """Keep the tag's stored identity key (events.tagging.tag_key) with its name.
+
+    A new tag whose key another tag has is refused by the unique key (IntegrityError): callers
+    look up first (events.tagging.tags_for). A second spelling older than the keys keeps
+    none until it is renamed or merged (housekeeping lists it as a duplicate).
+    """
+    key = tag_key(instance.name)
+    if created or (
+        not TagKey.objects.filter(tag_id=instance.pk).update(key=key)
+        and not TagKey.objects.filter(key=key).exists()
+    ):
+        TagKey.objects.create(tag_id=instance.pk, key=key)
 
 
 def tag_deleting(sender, instance, **kwargs):
@@ -67,6 +83,7 @@ def entry_tag_links_changed(sender, action: str, **kwargs) -> None:
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
     m2m_changed.connect(entry_tags_changed, sender=TaggedEntry, dispatch_uid="search_tags_m2m")
+    post_save.connect(tag_key_kept, sender=Tag, dispatch_uid="tag_key_kept")
     post_save.connect(tag_renamed, sender=Tag, dispatch_uid="search_tag_renamed")
     pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="search_tag_deleting")
     post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="search_tag_deleted")

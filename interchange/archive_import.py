@@ -21,20 +21,18 @@ running at the same time take turns (interchange.locking).
 
 import contextlib
 import datetime
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from events.limits import STORY_MAX_LENGTH
 from events.models import Entry, TaggedEntry
 from events.search import refresh_search_tags
-from events.tagging import alias_targets
+from events.tagging import tag_key, tags_for
 from sources.links import domain_of, normalize_url
 from sources.models import PUBLISHER_NAME_MAX_LENGTH, Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
@@ -146,14 +144,6 @@ def read_page(path: Path) -> str:
     return text
 
 
-def tag_slug(name: str) -> str:
-    """Slug for a new tag; a name whose slug is taken (or empty, like "$") gets a stable suffix."""
-    base = slugify(name)[:90] or "tag"
-    if not Tag.objects.filter(slug=base).exists():
-        return base
-    return f"{base}-{hashlib.sha1(name.casefold().encode()).hexdigest()[:8]}"
-
-
 class ArchiveImporter:
     """Writes parsed pages; call import_page inside a transaction (import_files does)."""
 
@@ -166,17 +156,14 @@ class ArchiveImporter:
 
     # --- tags and sources ------------------------------------------------------------------
     def tag(self, name: str) -> Tag:
-        """The tag called `name` in any case; of two spellings the smaller is kept, in any order.
+        """The tag `name` stands for (events.tagging's one lookup), created by the one slug rule.
 
-        An alias ("Kiev") gives its tag ("Kyiv"), whose name it never changes.
+        Of two spellings of one tag the smaller is kept, in any order. An alias ("Kiev") gives
+        its tag ("Kyiv"), and a renamed or merged-away name the tag it went to, whose names
+        they never change.
         """
-        alias_tag = alias_targets([name]).get(name.casefold())
-        if alias_tag is not None:
-            return alias_tag
-        tag = Tag.objects.filter(name__iexact=name).first()
-        if tag is None:
-            return Tag.objects.create(name=name, slug=tag_slug(name))
-        if name < tag.name:
+        tag = tags_for([name])[0]
+        if tag_key(tag.name) == tag_key(name) and name < tag.name:
             tag.name = name
             tag.save(update_fields=["name"])
         return tag

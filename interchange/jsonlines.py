@@ -18,7 +18,6 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 from taggit.models import Tag
 
 from comments.models import Comment
@@ -29,22 +28,24 @@ from events.limits import (
     TAG_MAX_LENGTH,
     is_slug,
 )
-from events.models import Correction, Entry, TaggedEntry
+from events.models import Correction, Entry, TaggedEntry, TagKey
 from events.signals import entries_written_in_bulk
-from events.tagging import alias_targets
+from events.tagging import clean_tag_name, find_tags, free_slug, tag_key, tag_slug
 from events.text import lede
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
-from sources.services import free_publisher_slug
+from sources.services import NewSource, free_publisher_slug, get_or_create_sources
 from stories.models import Story, StoryEntry
 from stories.services import clean_name, story_named
 
-from .archive_import import tag_slug
 from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
 
 # One line holds one entry; a line longer than this is refused rather than parsed.
 MAX_LINE_CHARS = 1_000_000
+# An exported record nests five levels at most (the line, its sources, a source, its publisher,
+# other_domains); a line nested deeper than this is refused before anything walks it.
+MAX_NESTING = 16
 # The format this module writes. Version 1 (no "format_version" key, no corrections) and 2 (no
 # story) still import; in any version a record's "story" may be a plain name.
 FORMAT_VERSION = 3
@@ -255,6 +256,22 @@ def _text(record, key, line, *, max_length=None, required=False) -> str:
     return value
 
 
+def nesting(value: Any) -> int:
+    """How deep lists and objects nest in a decoded value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_line(text: str, line: int) -> dict[str, Any]:
     """Decode and check one line; raises LineError with the reason."""
     _need(len(text) <= MAX_LINE_CHARS, line, f"line longer than {MAX_LINE_CHARS:,} characters")
@@ -262,6 +279,9 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         record = json.loads(text)
     except json.JSONDecodeError as error:
         raise LineError(line, f"not JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:  # the decoder's own limit, far past MAX_NESTING
+        raise LineError(line, f"nested deeper than {MAX_NESTING} levels") from None
+    _need(nesting(record) <= MAX_NESTING, line, f"nested deeper than {MAX_NESTING} levels")
     _need(isinstance(record, dict), line, "not a JSON object")
     version = record.get("format_version", 1)
     _need(
@@ -581,52 +601,39 @@ class _BatchWriter:
         return ids
 
     def sources(self, records, publishers) -> dict[str, int]:
-        wanted: dict[str, dict[str, Any]] = {}
-        for record in records:
-            for source in record["sources"]:
-                wanted.setdefault(source["url"], source)
-        ids = dict(Source.objects.filter(url__in=wanted).values_list("url", "id"))
-        now = datetime.datetime.now(datetime.UTC)
-        new = [
-            Source(
-                url=url,
-                title=data.get("title") or "",
-                byline=data.get("byline") or "",
-                excerpt=data.get("excerpt") or "",
-                published_on=data["published_on"],
-                created=data["created"] or now,
-                publisher_id=publishers[data["publisher"]["name"]]
-                if data.get("publisher")
+        """Source ids by URL, through sources.services (the publisher by domain when none given)."""
+        return get_or_create_sources(
+            NewSource(
+                url=source["url"],
+                title=source.get("title") or "",
+                byline=source.get("byline") or "",
+                excerpt=source.get("excerpt") or "",
+                published_on=source["published_on"],
+                created=source["created"],
+                publisher_id=publishers[source["publisher"]["name"]]
+                if source.get("publisher")
                 else None,
             )
-            for url, data in wanted.items()
-            if url not in ids
-        ]
-        for source in Source.objects.bulk_create(new):
-            ids[source.url] = source.pk
-        return ids
+            for record in records
+            for source in record["sources"]
+        )
 
     def tags(self, records) -> dict[str, int]:
+        """Tag ids keyed by `tag_key(name)`: each name through the one lookup, new tags created.
+
+        An alias ("Kiev") stores its tag ("Kyiv"), a renamed or merged-away name the tag it went
+        to, another case or spelling ("STRASSE") the stored tag ("Straße"). A new tag keeps the
+        exported slug when it is free and a slug by the rule, else gets the rule's.
+        """
         wanted: dict[str, dict[str, Any]] = {}
         for record in records:
             for tag in record["tags"]:
-                wanted.setdefault(tag["name"].casefold(), tag)
-        # An alias ("Kiev") stores its tag ("Kyiv"), never a tag of its own.
-        ids = {key: tag.pk for key, tag in alias_targets(wanted).items() if key in wanted}
-        names = {t["name"]: key for key, t in wanted.items() if key not in ids}
-        ids |= {
-            names[name]: pk
-            for name, pk in Tag.objects.filter(name__in=names).values_list("name", "id")
-        }
-        missing = {key: data for key, data in wanted.items() if key not in ids}
-        if missing:  # the same tag may be stored under another case
-            for lowered, pk in (
-                Tag.objects.annotate(lowered=Lower("name"))
-                .filter(lowered__in=[data["name"].lower() for data in missing.values()])
-                .values_list("lowered", "id")
-            ):
-                ids.setdefault(lowered.casefold(), pk)
-        new = [data for key, data in missing.items() if key not in ids]
+                wanted.setdefault(tag_key(tag["name"]), tag)
+        found = find_tags(data["name"] for data in wanted.values())
+        ids = {key: tag.pk for key, tag in found.items()}
+        new = [data for key, data in wanted.items() if key not in ids]
+        if not new:
+            return ids
         taken = set(
             Tag.objects.filter(slug__in=[d.get("slug") or "" for d in new]).values_list(
                 "slug", flat=True
@@ -634,14 +641,17 @@ class _BatchWriter:
         )
         tags = []
         for data in new:
+            name = clean_tag_name(data["name"])
             slug = data.get("slug") or ""
-            if not slug or slug in taken:
-                slug = tag_slug(data["name"])
+            if not slug or slug in taken or tag_slug(slug) != slug:
+                slug = free_slug(name, reserved=taken)
             taken.add(slug)
-            tags.append(Tag(name=data["name"], slug=slug))
-        new = tags
-        for tag in Tag.objects.bulk_create(new):
-            ids[tag.name.casefold()] = tag.pk
+            tags.append(Tag(name=name, slug=slug))
+        created = Tag.objects.bulk_create(tags)
+        # bulk_create sends no post_save: the keys are written here (events.signals does it
+        # for single saves).
+        TagKey.objects.bulk_create(TagKey(tag_id=tag.pk, key=tag_key(tag.name)) for tag in created)
+        ids |= {tag_key(tag.name): tag.pk for tag in created}
         return ids
 
     def memberships(self, entries: list[Entry], records) -> list[tuple]:
@@ -720,7 +730,7 @@ class _BatchWriter:
         corrections: list[Correction] = []
         self.entry_ids.extend(entry.pk for entry in entries)
         for entry, r in zip(entries, fresh, strict=True):
-            tag_pks = dict.fromkeys(tag_ids[t["name"].casefold()] for t in r["tags"])
+            tag_pks = dict.fromkeys(tag_ids[tag_key(t["name"])] for t in r["tags"])
             links.extend((entry.pk, pk) for pk in tag_pks)
             source_pks = dict.fromkeys(source_ids[s["url"]] for s in r["sources"])
             citations.extend((entry.pk, pk, i) for i, pk in enumerate(source_pks))
@@ -875,10 +885,13 @@ def write_batch(writer: _BatchWriter, batch: dict[int, dict[str, Any]]) -> None:
 
 
 def read_lines(stream) -> Iterator[str]:
-    """Lines of a binary stream decoded as UTF-8; a bad byte becomes a LineError for its line."""
+    """Lines of a binary stream decoded as UTF-8; a bad byte becomes a LineError for its line.
+
+    A byte-order mark opening the file (as some Windows editors write) is read past.
+    """
     for number, raw in enumerate(stream, 1):
         try:
-            yield raw.decode("utf-8")
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as error:
             raise LineError(number, f"not UTF-8 at byte {error.start} of the line") from None
 

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 from .cache import REDIS_ERRORS, CacheUnavailable, strict_cache
 from .outages import DATABASE_ERRORS
 
-READY_KEY = "newsroom:readyz"
+# Each probe writes and reads back a key of its own (this prefix and a random token), so
+# parallel probes never read each other's value.
+READY_KEY_PREFIX = "newsroom:readyz:"
 
 
 @never_cache
@@ -47,11 +49,13 @@ def _check_database() -> str:
 
 def _check_cache() -> str:
     token = uuid.uuid4().hex
+    key = READY_KEY_PREFIX + token
     cache = strict_cache()
     try:
-        cache.set(READY_KEY, token, timeout=10)
-        if cache.get(READY_KEY) != token:
+        cache.set(key, token, timeout=10)
+        if cache.get(key) != token:
             return "error: the value read back differs"
+        cache.delete(key)
     except (CacheUnavailable, *REDIS_ERRORS) as error:
         return f"error: {type(error).__name__}"
     return "ok"

@@ -12,6 +12,8 @@ from reading.sitemaps import NEWS_SITEMAPS, SITEMAPS
 
 # A database error that escapes a middleware is an outage (503), not a server error.
 handler500 = "newsroom.outages.server_error"
+# A refusal on the desk says why, in the desk's layout.
+handler403 = "desk.refusals.permission_denied"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

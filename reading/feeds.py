@@ -1,26 +1,68 @@
-"""RSS and Atom feeds: the latest published entries, site-wide and per tag."""
+"""RSS and Atom feeds: the latest published entries, site-wide and per tag.
+
+Readers render an item's RSS `description` and Atom `summary type="html"` as HTML: what goes
+there is either sanitised Markdown (`render_markdown`) or plain text escaped here, never raw.
+Titles are plain text in both formats (XML-escaped by the feed generator).
+"""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
+from django.utils.html import escape
 
 from events.markdown import render_markdown
 
 from . import selectors
 
 
+def inert_text(text: str) -> str:
+    """Plain text for an RSS element that readers may take as text or as HTML (titles and the
+    channel's description: RSS cannot say which). `<` and `>` become entities, so no markup
+    forms either way; `&` stays as written, harmless as text and as HTML.
+    """
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
 class RssWithUpdated(Rss201rev2Feed):
-    """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it).
+    """RSS 2.0 with each item's modified time as `atom:updated` (RSS has no element for it),
+    and titles that no reader can take for markup (`inert_text`), and the WebSub hub beside the
+    self link.
 
     A corrected entry's time moves here as in the Atom feed's `updated`; the `atom` namespace
-    is already declared by Django's RSS feed for its self link.
+    is already declared by Django's RSS feed for its self link. (Atom says what each text is:
+    titles are type="text" there, and need nothing.)
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in ("title", "description"):
+            self.feed[key] = inert_text(self.feed[key])
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1]["title"] = inert_text(self.items[-1]["title"])
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement(
+                "atom:link", None, {"rel": "hub", "href": settings.WEBSUB_HUB_URL}
+            )
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("updateddate") is not None:
             handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+
+
+class AtomWithHub(Atom1Feed):
+    """Atom with the WebSub hub (WEBSUB_HUB_URL) beside its rel="self" link."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if settings.WEBSUB_HUB_URL:
+            handler.addQuickElement("link", "", {"rel": "hub", "href": settings.WEBSUB_HUB_URL})
 
 
 class LatestEntriesFeed(Feed):
@@ -47,7 +89,8 @@ class LatestEntriesFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return render_markdown(item.body) if item.body else item.headline
+        """The body as sanitised HTML; an entry without one shows its headline, as text."""
+        return render_markdown(item.body) if item.body else escape(item.headline)
 
     def item_pubdate(self, item):
         return item.publish_at
@@ -60,7 +103,7 @@ class LatestEntriesFeed(Feed):
 
 
 class LatestEntriesAtomFeed(LatestEntriesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = LatestEntriesFeed.description
 
 
@@ -85,7 +128,7 @@ class TagFeed(LatestEntriesFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
 
     def subtitle(self, tag):
         return self.description(tag)
@@ -114,7 +157,8 @@ class CorrectionsFeed(Feed):
         return f"{item.verb}: {item.entry.headline}"
 
     def item_description(self, item):
-        return item.note
+        """The note is plain text (its pages escape it): escaped to be read as HTML."""
+        return escape(item.note)
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -127,5 +171,5 @@ class CorrectionsFeed(Feed):
 
 
 class CorrectionsAtomFeed(CorrectionsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithHub
     subtitle = CorrectionsFeed.description

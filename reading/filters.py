@@ -6,7 +6,6 @@ becomes a form error shown on the page, never a database error.
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_filters import (
@@ -20,7 +19,7 @@ from taggit.models import Tag
 
 from events import search
 from events.limits import TAG_MAX_LENGTH
-from events.tagging import moved_tags
+from events.tagging import find_tags, moved_tags, tag_key
 from sources.selectors import cites_publisher
 
 from . import selectors
@@ -80,22 +79,16 @@ class TagField(forms.Field):
             no_nul(item)
             if len(item) > TAG_MAX_LENGTH:
                 raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
-        match = Q(slug__in=wanted)
-        for item in wanted:
-            match |= Q(name__iexact=item)
-        found = list(Tag.objects.filter(match))
+        by_slug = {t.slug: t for t in Tag.objects.filter(slug__in=wanted)}
+        # A name goes through the one lookup (events.tagging.find_tags): any case or spelling
+        # of the name, an alias ("Kiev"), a renamed or merged tag's name or old slug.
+        rest = [item for item in wanted if item not in by_slug]
+        by_name = find_tags(rest) if rest else {}
+        unresolved = [item for item in rest if tag_key(item) not in by_name]
+        moved = moved_tags(unresolved) if unresolved else {}  # an alias's own slug
         tags = []
-        unresolved = [
-            item
-            for item in wanted
-            if not any(t.slug == item or t.name.casefold() == item.casefold() for t in found)
-        ]
-        # An alias ("Kiev") or a renamed or merged tag's old slug stands for its tag.
-        moved = moved_tags(unresolved) if unresolved else {}
         for item in wanted:
-            tag = next(
-                (t for t in found if t.slug == item or t.name.casefold() == item.casefold()), None
-            ) or moved.get(item)
+            tag = by_slug.get(item) or by_name.get(tag_key(item)) or moved.get(item)
             if tag is None:
                 self.widget.rejected = item  # shown again in the text box, to be corrected
                 raise forms.ValidationError(
@@ -226,6 +219,17 @@ class EntryFilter(FilterSet):
 
     class Meta:
         form = EntryFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if not (self.data.get("q") or "").strip():
+            # Without words "Best match" stays the submitted default (a search typed into the
+            # form is ranked), but the menu says what the list shows now: newest first.
+            sort = self.form.fields["sort"]
+            sort.choices = [  # type: ignore[attr-defined]
+                ("relevance", "Best match (newest first without words)"),
+                *self.SORTS[1:],
+            ]
 
     def keep(self, queryset, name, value):
         """Mode and sort only steer the other filters and the final ordering."""

@@ -3,23 +3,37 @@
 With PAGE_CACHE on (the default when REDIS_URL is set), a GET of a public page or feed by a
 request carrying no session and no flash-message cookie is answered from Django's cache when a
 copy made under the current *page version* is there. Every write that can change what a page
-shows bumps that one version in the shared cache (`bump_page_version`, connected to the
-models' signals in `ReadingConfig.ready()`), so every app server stops serving every old copy at
-once. Nothing fires when a scheduled entry's publish time passes, so the cache also holds that
-time (`NEXT_PUBLISH_KEY`, read in the same round trip): the first request after it bumps the
+shows bumps that one version in the shared cache, so every app server stops serving every old
+copy at once. Nothing fires when a scheduled entry's publish time passes, so the cache also holds
+that time (`NEXT_PUBLISH_KEY`, read in the same round trip): the first request after it bumps the
 page version and the related-stories version, exactly as a write would, and no copy is stored
 past it either. Writes forget the time, and the next request looks it up again (one query).
 
-One cache round trip per hit (`get_many` of the version, the next publish time and the page).
-A hit answers If-None-Match / If-Modified-Since with 304 without running the view; a miss adds
-ETag and Last-Modified too, so conditional GET works on every public page.
+The bump is never lost. The receivers in `reading/signals.py` call `record_page_change`, which
+writes a `PageInvalidation` row in the write's own transaction and, after the commit, applies
+it (`apply_page_invalidations`: bump the page and related-stories versions, delete the rows the
+bump covered). When the cache does not take the bump (Redis down or hung at that moment, or a
+process whose cache is its own memory, such as a command run without REDIS_URL), the row stays,
+and every web process applies what is pending at most every PAGE_INVALIDATION_CHECK_SECONDS
+(one small query, `check_page_invalidations`). So no copy made before a committed write is
+served more than that long after both the commit and the cache answering again.
+
+One cache round trip per hit (`get_many` of the version, the next publish time and the page),
+plus one query per process every PAGE_INVALIDATION_CHECK_SECONDS. A hit answers If-None-Match /
+If-Modified-Since with 304 without running the view; a miss adds ETag and Last-Modified too, so
+conditional GET works on every public page.
 """
 
+import contextlib
 import hashlib
+import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
@@ -27,6 +41,8 @@ from django.utils.http import http_date
 
 from events.models import Entry
 from events.related import bump_related_version
+
+from .models import PageInvalidation
 
 VERSION_KEY = "pages:version"
 NEXT_PUBLISH_KEY = "pages:next-publish"
@@ -39,13 +55,104 @@ SKIPPED_HEADERS = {"set-cookie", "date"}
 NOT_MODIFIED_HEADERS = {"etag", "last-modified", "vary", "cache-control", "expires"}
 
 
-def bump_page_version(**kwargs) -> None:
-    """Make every cached page stale on every app server, and forget the next publish time."""
+# Invalidation records are written, read and deleted on the primary, where the write commits.
+RECORDS_DB = DEFAULT_DB_ALIAS
+# Records applied per bump (one SELECT and one DELETE each; SQLite allows 999 parameters).
+APPLY_BATCH = 500
+
+
+class CacheMissedBump(Exception):
+    """The shared cache did not take a version bump (down or hung); the records are kept."""
+
+
+def bump_page_version() -> bool:
+    """Make every cached page stale on every app server, and forget the next publish time.
+
+    True when the cache took the bump. The resilient Redis cache answers a failed call with its
+    fallback (no counter, no add), which is how a bump lost to an outage shows.
+    """
     try:
         cache.incr(VERSION_KEY)
+        taken = True
     except ValueError:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        taken = cache.add(VERSION_KEY, 1, timeout=None) or cache.get(VERSION_KEY) is not None
     cache.delete(NEXT_PUBLISH_KEY)
+    return taken
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one all processes share (not this process' own memory)."""
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def record_page_change() -> None:
+    """Record, in the current transaction, that public pages changed; apply it after commit.
+
+    One record per transaction: a later write in the same transaction finds the after-commit
+    apply still queued (Django drops it, with the record, when a savepoint holding both rolls
+    back) and adds nothing.
+    """
+    connection = transaction.get_connection(RECORDS_DB)
+    if connection.in_atomic_block and any(
+        queued[1] is apply_after_commit for queued in connection.run_on_commit
+    ):
+        return
+    PageInvalidation.objects.using(RECORDS_DB).create()
+    transaction.on_commit(apply_after_commit, using=RECORDS_DB)
+
+
+def apply_page_invalidations() -> int:
+    """Apply every committed invalidation record to the shared cache; how many were applied.
+
+    Bumps the page and related-stories versions once per batch of records, then deletes exactly
+    the records it read (one committed meanwhile stays for the next call). Raises
+    `CacheMissedBump`, keeping the records, when the cache did not take a bump: call again
+    later (a task queue retries it as it is). Does nothing in a process whose cache is its own
+    memory: the records wait for a process that shares the cache with the web servers.
+    """
+    if not cache_is_shared():
+        return 0
+    records = PageInvalidation.objects.using(RECORDS_DB)
+    applied = 0
+    while ids := list(records.order_by("id").values_list("id", flat=True)[:APPLY_BATCH]):
+        if not (bump_page_version() and bump_related_version()):
+            raise CacheMissedBump("The shared cache did not take the page version bump.")
+        records.filter(id__in=ids).delete()
+        applied += len(ids)
+        if len(ids) < APPLY_BATCH:
+            break
+    return applied
+
+
+def apply_after_commit() -> None:
+    """`apply_page_invalidations` after a write commits; what it cannot apply stays recorded.
+
+    `check_page_invalidations` (or, later, a task queue) applies it once the cache answers.
+    """
+    with contextlib.suppress(CacheMissedBump, DatabaseError):
+        apply_page_invalidations()
+
+
+_last_check = -float("inf")
+_check_lock = threading.Lock()
+
+
+def check_page_invalidations() -> None:
+    """Apply pending invalidation records, at most once per PAGE_INVALIDATION_CHECK_SECONDS.
+
+    Called by the page cache before it reads the cache, so a process serves no copy that a
+    committed write made stale more than that long after the cache answers again. A failed
+    check (cache or database unavailable) waits for the next interval like a successful one, so
+    an outage costs one attempt per interval, not one per request.
+    """
+    global _last_check
+    now = time.monotonic()
+    with _check_lock:
+        if now - _last_check < settings.PAGE_INVALIDATION_CHECK_SECONDS:
+            return
+        _last_check = now
+    with contextlib.suppress(CacheMissedBump, DatabaseError):
+        apply_page_invalidations()
 
 
 def _next_publish(known: float | None) -> float:
@@ -137,6 +244,7 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         shared = enabled() and may_use_cache(request) and public_url(request.path_info)
         if shared:
+            check_page_invalidations()
             key = page_key(request)
             found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key])
             upcoming = _next_publish(found.get(NEXT_PUBLISH_KEY))

@@ -1,14 +1,14 @@
 """Receivers that keep the shared page cache exact, connected from `ReadingConfig.ready()`.
 
-Any write that can change a public page bumps the one page version (`bump_page_version`):
-entries (publish, edit, unpublish, delete), their tags and tag links, citations, sources and
+Any write that can change a public page records a page invalidation in its own transaction
+(`record_page_change`), applied after the commit as a bump of the one page version: entries
+(publish, edit, unpublish, delete), their tags and tag links, citations, sources and
 publishers, stories and their entries, and comments (posted, approved, removed, also in bulk by
 moderation). A global version is always right and cheap: writes are rare next to page views,
 and a page showing a changed entry may be any list, archive, feed or other entry's related
 widget.
 """
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
@@ -19,13 +19,13 @@ from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
 from stories.models import Story, StoryEntry
 
-from .pagecache import bump_page_version
+from .pagecache import record_page_change
 
 
 def page_changed(sender, **kwargs) -> None:
-    # After the commit: bumping earlier would let a request render the old rows and store them
-    # under the new version.
-    transaction.on_commit(bump_page_version)
+    # The record commits with the write; the bump follows the commit (bumping earlier would let
+    # a request render the old rows and store them under the new version).
+    record_page_change()
 
 
 def tags_changed(sender, action: str, **kwargs) -> None:

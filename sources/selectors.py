@@ -1,6 +1,7 @@
 """Reads over publishers and sources."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from events.models import Entry
 
+from .directory import outlet_for_domain
 from .links import domain_of, is_image_file, is_search_page
 from .models import Citation, Publisher, PublisherRedirect
 
@@ -37,6 +39,57 @@ def publisher_for_url(url: str) -> Publisher | None:
         if candidate in matches:
             return matches[candidate]
     return None
+
+
+def publishers_for_urls(urls: Iterable[str]) -> dict[str, Publisher]:
+    """`publisher_for_url` for many URLs in one query: the publisher of each URL that has one.
+
+    Keyed by the URL as given; the longest matching domain wins, as for one URL.
+    """
+    candidates: dict[str, list[str]] = {}
+    for url in urls:
+        host = domain_of(url)
+        if host:
+            labels = host.split(".")
+            candidates[url] = [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
+    every = {domain for domains in candidates.values() for domain in domains}
+    if not every:
+        return {}
+    rows = Publisher.objects.filter(
+        Q(domain__in=every) | Q(other_domains__domain__in=every)
+    ).annotate(other_domain=F("other_domains__domain"))
+    by_domain: dict[str, Publisher] = {}
+    for publisher in rows.order_by("pk"):
+        for domain in (publisher.domain, publisher.other_domain):
+            if domain in every:
+                by_domain.setdefault(domain, publisher)
+    found: dict[str, Publisher] = {}
+    for url, domains in candidates.items():
+        for domain in domains:  # the longest first
+            if domain in by_domain:
+                found[url] = by_domain[domain]
+                break
+    return found
+
+
+def unnamed_publishers(sources: list[tuple[str, str]]) -> list[Publisher | str]:
+    """Who would be credited without a name for `sources`, (normalised URL, publisher name) pairs.
+
+    A publisher still flagged "needs a name", whether the editor picked it or it owns the
+    URL's domain; or, for a domain no publisher claims and the directory does not know, the
+    domain itself (the publisher `services.publisher_for_domain` would create, unnamed).
+    """
+    unnamed: list[Publisher | str] = []
+    for url, name in sources:
+        publisher = (
+            Publisher.objects.filter(name__iexact=name).first() if name else publisher_for_url(url)
+        )
+        if publisher is not None:
+            if publisher.needs_name and publisher not in unnamed:
+                unnamed.append(publisher)
+        elif outlet_for_domain(domain_of(url)) is None and domain_of(url) not in unnamed:
+            unnamed.append(domain_of(url))
+    return unnamed
 
 
 def cites_publisher(publisher: Publisher) -> Exists:

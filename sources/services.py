@@ -1,6 +1,8 @@
 """Writes on sources: one place decides how a URL becomes a Source and who published it."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -12,7 +14,7 @@ from events.models import Entry
 from . import directory
 from .links import domain_of, normalize_url
 from .models import Citation, Publisher, PublisherDomain, PublisherRedirect, Source
-from .selectors import publisher_for_url
+from .selectors import publisher_for_url, publishers_for_urls
 
 
 def free_publisher_slug(wanted: str, *, reserved: frozenset[str] | set[str] = frozenset()) -> str:
@@ -112,6 +114,70 @@ def get_or_create_source(
     if changed:
         source.save(update_fields=changed)
     return source
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """One source an import wants, for `get_or_create_sources`."""
+
+    url: str
+    title: str = ""
+    byline: str = ""
+    excerpt: str = ""
+    published_on: date | None = None
+    created: datetime.datetime | None = None
+    publisher_id: int | None = None
+
+
+def get_or_create_sources(wanted: Iterable[NewSource]) -> dict[str, int]:
+    """The bulk form of `get_or_create_source`, for imports: source ids keyed by normalised URL.
+
+    A stored source is used as it is (an import never rewrites a source other entries cite),
+    except that one with no publisher gets its domain's. A new source without a publisher gets
+    the publisher of its domain, as `get_or_create_source` gives it, one made by
+    `publisher_for_domain` (the directory's outlet, or the domain flagged unnamed) when none
+    matches. A handful of queries per call, not one per source.
+    """
+    sources: dict[str, NewSource] = {}
+    for item in wanted:
+        sources.setdefault(normalize_url(item.url), item)
+    if not sources:
+        return {}
+    stored = {s.url: s for s in Source.objects.filter(url__in=list(sources))}
+    orphans = [url for url, s in stored.items() if s.publisher_id is None]
+    new = {url: item for url, item in sources.items() if url not in stored}
+    lacking = orphans + [url for url, item in new.items() if item.publisher_id is None]
+    publishers: dict[str, int | None] = {
+        url: p.pk for url, p in publishers_for_urls(lacking).items()
+    }
+    made: dict[str, int] = {}  # domain → the publisher named after it, made here
+    for url in lacking:
+        domain = domain_of(url)
+        if url not in publishers and domain:
+            if domain not in made:
+                made[domain] = publisher_for_domain(domain).pk
+            publishers[url] = made[domain]
+    for url in orphans:
+        if publishers.get(url):
+            Source.objects.filter(pk=stored[url].pk, publisher__isnull=True).update(
+                publisher_id=publishers[url]
+            )
+    ids = {url: source.pk for url, source in stored.items()}
+    now = datetime.datetime.now(datetime.UTC)
+    created = Source.objects.bulk_create(
+        Source(
+            url=url,
+            title=item.title.strip(),
+            byline=item.byline.strip(),
+            excerpt=item.excerpt.strip(),
+            published_on=item.published_on,
+            created=item.created or now,
+            publisher_id=item.publisher_id or publishers.get(url),
+        )
+        for url, item in new.items()
+    )
+    ids |= {source.url: source.pk for source in created}
+    return ids
 
 
 @transaction.atomic

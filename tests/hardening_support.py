@@ -150,3 +150,70 @@ def swapped_database(alias: str, **overrides):
 def default_database(**overrides):
     """`swapped_database` for the default alias."""
     return swapped_database("default", **overrides)
+
+
+class RedisServer:
+    """A throwaway redis-server of this test's own (as drills/outage.py starts one), on a spare
+    port: `pause()` (SIGSTOP) makes it hang with every connection open, `resume()` (SIGCONT)
+    brings it back. The shared Redis is never paused."""
+
+    def __init__(self, directory: str):
+        import shutil
+        import subprocess
+        import time
+
+        server = shutil.which("redis-server")
+        assert server, "These tests need redis-server on PATH (as in CI)."
+        with socket.socket() as probe:
+            probe.bind((REDIS_HOST, 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                *(server, "--port", str(self.port), "--bind", REDIS_HOST),
+                *("--save", "", "--appendonly", "no", "--dir", directory),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection((REDIS_HOST, self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    @property
+    def url(self) -> str:
+        return redis_url(self.port)
+
+    def pause(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.resume()
+        self.process.kill()
+        self.process.wait()
+
+
+@contextlib.contextmanager
+def redis_server():
+    """A `RedisServer` for the length of the block, killed (never left paused) at the end."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="newsroom-redis-") as directory:
+        server = RedisServer(directory)
+        try:
+            yield server
+        finally:
+            server.stop()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from api.models import Change
-from events import services
 from events.models import Entry
+from tests.desk_support import move_to_draft, publish_now
 from tests.factories import CitationFactory, EntryFactory
 from tests.reading_corpus import build_corpus
 
@@ -94,7 +94,7 @@ def settle(clock) -> None:
 
 
 def test_a_mirror_built_from_the_feed_equals_the_entry_list_through_every_kind_of_change(
-    client, clock
+    client, clock, editor
 ):
     kiev = EntryFactory(headline="Protests in Kiev", tags=["Kiev", "Protests"])
     cited = CitationFactory(entry=EntryFactory(headline="Talks", tags=["Diplomacy"]))
@@ -115,9 +115,9 @@ def test_a_mirror_built_from_the_feed_equals_the_entry_list_through_every_kind_o
     kiev.save()
     kiev.tags.add("Ukraine")
     kiev.tags.remove("Protests")
-    services.unpublish([withdrawn])
+    move_to_draft(editor, withdrawn)
     doomed.delete()
-    services.publish([draft])
+    publish_now(editor, draft)
     renamed = Tag.objects.get(name="Kiev")
     renamed.name, renamed.slug = "Kyiv", "kyiv"
     renamed.save()
@@ -165,12 +165,12 @@ def test_draft_edits_leave_no_trace_in_the_feed(client, clock):
     assert client.get("/api/v1/changes/").json()["results"] == []
 
 
-def test_rescheduled_and_withdrawn_scheduled_entries_leave_no_stale_changes(client, clock):
+def test_rescheduled_and_withdrawn_scheduled_entries_leave_no_stale_changes(client, clock, editor):
     later = EntryFactory(publish_at=START + datetime.timedelta(hours=1))
     withdrawn = EntryFactory(publish_at=START + datetime.timedelta(hours=1))
     later.publish_at = START + datetime.timedelta(hours=3)
     later.save()
-    services.unpublish([withdrawn])
+    move_to_draft(editor, withdrawn)
     pending = Change.objects.filter(effective_at__gt=timezone.now())
     assert list(pending.values_list("entry_id", "effective_at")) == [
         (later.pk, START + datetime.timedelta(hours=3))

@@ -19,6 +19,7 @@ OUR_APPS = {
     "desk",
     "interchange",
     "api",
+    "push",
 }
 # Which of our apps each app may import; everything else is an arrow pointing the wrong way.
 ALLOWED = {
@@ -30,7 +31,11 @@ ALLOWED = {
     "desk": {"events", "sources", "comments", "stories"},
     "interchange": {"events", "sources", "comments", "stories"},
     "api": {"events", "sources", "comments", "stories", "reading"},
+    "push": {"events", "sources", "comments", "stories", "reading", "desk", "api"},
 }
+# The cross-cutting pieces of newsroom/ that every room but `events` may use (ARCHITECTURE.md:
+# "client address and rate limits"); the rest of newsroom/ (settings, urls) stays out of reach.
+SHARED = {"newsroom.clients", "newsroom.ratelimit"}
 # Ways to reach another app's models without an import statement.
 TRICKS = re.compile(r"get_model\(|\.related_model\b|import_module\(|__import__\(")
 
@@ -39,21 +44,35 @@ def python_files(app: str):
     return sorted(p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts)
 
 
-def imported_apps(path: Path) -> set[str]:
+def imported_modules(path: Path) -> set[str]:
+    """The modules of ours `path` imports (`from newsroom import ratelimit`: newsroom.ratelimit)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names & OUR_APPS
+            if node.module in OUR_APPS:
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            else:
+                names.add(node.module)
+    return {name for name in names if name.split(".")[0] in OUR_APPS}
+
+
+def imported_apps(path: Path, *, shared: bool = False) -> set[str]:
+    """The apps of ours `path` imports; with `shared`, newsroom's SHARED modules do not count."""
+    modules = imported_modules(path)
+    if shared:
+        modules = {m for m in modules if not any(m == s or m.startswith(s + ".") for s in SHARED)}
+    return {m.split(".")[0] for m in modules}
 
 
 @pytest.mark.parametrize("app", sorted(ALLOWED))
 def test_each_app_imports_only_the_apps_it_composes(app):
     wrong = {
-        str(path.relative_to(ROOT)): sorted(imported_apps(path) - ALLOWED[app] - {app})
+        str(path.relative_to(ROOT)): sorted(
+            imported_apps(path, shared=app != "events") - ALLOWED[app] - {app}
+        )
         for path in python_files(app)
     }
     assert {path: apps for path, apps in wrong.items() if apps} == {}
@@ -74,6 +93,16 @@ def test_the_architecture_check_catches_an_import_of_another_app(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("from sources.models import Source\nimport comments.services\n")
     assert imported_apps(module) == {"sources", "comments"}
+
+
+def test_only_newsrooms_shared_pieces_are_open_to_the_apps(tmp_path):
+    module = tmp_path / "uses.py"
+    module.write_text(
+        "from newsroom import ratelimit\nfrom newsroom.clients import client_address\n"
+    )
+    assert imported_apps(module, shared=True) == set()
+    module.write_text("from newsroom import settings\nimport newsroom.urls\n")
+    assert imported_apps(module, shared=True) == {"newsroom"}
 
 
 def test_newsroom_holds_configuration_only():

@@ -50,6 +50,6 @@ def test_editor_publishes_a_tagged_sourced_entry_and_a_reader_opens_it(
     expect(reader.get_by_role("link", name="Facebook, Inc.")).to_be_visible()
     sources = reader.locator("ol.sources > li")
     expect(sources).to_have_count(2)
-    expect(sources.nth(0)).to_contain_text("reuters.com")
+    expect(sources.nth(0)).to_contain_text("Reuters")  # named from the directory of outlets
     expect(sources.nth(0).locator(".source__title a")).to_have_attribute("rel", "noopener")
     reader.close()

@@ -45,7 +45,7 @@ def test_reader_comment_is_approved_by_a_moderator_and_appears(
     page.get_by_role("row").filter(has_text="Ada Reader").get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option(label="Approve selected comments")
     page.get_by_role("button", name="Go").click()
-    expect(page.get_by_text("Approved 1 comment(s).")).to_be_visible()
+    expect(page.get_by_text("Approved 1 comment.")).to_be_visible()
 
     # Readers now see it, escaped, with its link.
     page.goto(f"{live_server.url}{entry.get_absolute_url()}")

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from comments import services
-from comments.forms import make_form_token
+from comments.forms import STARTED_COOKIE, make_form_token, make_started_stamp
 from comments.models import Block, Comment
 from tests.factories import EntryFactory
 
@@ -151,7 +151,9 @@ def test_filled_honeypot_is_dropped_silently(client, entry):
 
 def test_form_posted_faster_than_the_minimum_time_is_dropped_silently(client, entry, settings):
     settings.COMMENTS_MIN_SECONDS = 5
-    token = make_form_token(entry.pk, issued_at=time.time() - 1)
+    # The page's (shared) token; the reader's start, one second ago, is the "started" cookie.
+    token = make_form_token(entry.pk, issued_at=time.time() - 3600, shared=True)
+    client.cookies[STARTED_COOKIE] = make_started_stamp(now=time.time() - 1)
     response = client.post(post_url(entry), form_data(entry, token=token), follow=True)
     assert response.status_code == 200
     assert AWAITS in response.content.decode()
@@ -306,10 +308,10 @@ def test_rate_limit_resets_when_the_window_passes(client, entry, settings, monke
     settings.COMMENTS_RATE_LIMIT = 1
     settings.COMMENTS_RATE_WINDOW_MINUTES = 10
     now = time.time()
-    monkeypatch.setattr("comments.ratelimit.time.time", lambda: now)
+    monkeypatch.setattr("newsroom.ratelimit.time.time", lambda: now)
     assert client.post(post_url(entry), form_data(entry)).status_code == 302
     assert client.post(post_url(entry), form_data(entry)).status_code == 429
-    monkeypatch.setattr("comments.ratelimit.time.time", lambda: now + 601)
+    monkeypatch.setattr("newsroom.ratelimit.time.time", lambda: now + 601)
     assert client.post(post_url(entry), form_data(entry)).status_code == 302
     assert Comment.objects.count() == 2
 
@@ -320,7 +322,7 @@ def test_unparseable_client_ip_is_stored_as_none(client, entry):
 
 
 def test_ip_is_read_from_the_configured_proxy_header(client, entry, settings):
-    settings.COMMENTS_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     client.post(post_url(entry), form_data(entry), HTTP_X_REAL_IP="2001:db8::1")
     assert Comment.objects.get().ip_address == "2001:db8::1"
 

@@ -114,6 +114,10 @@ def test_reporter_writes_editor_reviews_schedules_publishes_and_two_editors_edit
     alice.locator("#id_publish_at_0").fill("2999-01-01")
     alice.locator("#id_publish_at_1").fill("09:00:00")
     save(alice)
+    # Its sources come from outlets the desk cannot name: she is asked first, and confirms.
+    expect(alice.get_by_text("with no publisher's name")).to_be_visible()
+    alice.get_by_label("Publish with unnamed publishers").check()
+    save(alice)
     expect(alice.locator(".desk-status")).to_contain_text("State: Scheduled")
     alice.goto(f"{base}/2014/03/05/{Entry.objects.get().slug}/")
     expect(alice.get_by_text("Preview · Scheduled")).to_be_visible()
@@ -179,7 +183,9 @@ def test_the_desk_lists_fit_1280px_without_sideways_scrolling(live_server, brows
     heights = page.locator("#result_list tbody tr").evaluate_all(
         "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
-    assert heights and max(heights) <= 90, heights  # a few short lines, never 320 px
+    assert heights
+    if path == "/admin/events/entry/":  # the comment queue shows each comment whole
+        assert max(heights) <= 90, heights  # a few short lines, never 320 px
 
 
 @pytest.mark.browser

@@ -224,7 +224,7 @@ def test_restore_brings_the_text_back_as_a_new_version_with_its_own_revision(edi
     edit(entry, editor_member, headline="Second words", body="Added later.")
     first = kept(entry, 1)
 
-    entry = history.restore(entry, first, user=editor_member)
+    entry = history.restore(entry, first, user=editor_member, note="The first wording is back.")
 
     entry.refresh_from_db()
     assert (entry.headline, entry.body, entry.version) == ("First words", "", 3)
@@ -233,7 +233,10 @@ def test_restore_brings_the_text_back_as_a_new_version_with_its_own_revision(edi
     assert newest.revision.user == editor_member
     assert EntryRevision.objects.filter(entry=entry).count() == 3
     event = AuditEvent.objects.filter(entry=entry, action=AuditEvent.Action.RESTORE).get()
-    assert (event.user, event.detail) == (editor_member, "Restored version 1")
+    assert (event.user, event.detail) == (
+        editor_member,
+        "Restored version 1. Update: The first wording is back.",
+    )
 
 
 @pytest.mark.django_db
@@ -241,7 +244,7 @@ def test_restore_keeps_the_publishing_state_as_it_is_now(editor_member):
     entry = first_version(editor_member, draft=True, headline="Draft words")
     edit(entry, editor_member, headline="Live words", status=Entry.Status.PUBLISHED)
 
-    history.restore(entry, kept(entry, 1), user=editor_member)
+    history.restore(entry, kept(entry, 1), user=editor_member, note="Earlier wording restored.")
 
     entry.refresh_from_db()
     assert entry.headline == "Draft words"
@@ -516,7 +519,11 @@ def test_restore_asks_for_confirmation_on_get_and_changes_nothing(
 def test_restore_by_post_restores_and_says_so(entry_with_history, editor_member):
     client = client_for(editor_member)
 
-    response = client.post(url("revisions_restore", entry_with_history, 1), follow=True)
+    response = client.post(
+        url("revisions_restore", entry_with_history, 1),
+        {"kind": "correction", "note": "Botswana ended relations; it did not cut them."},
+        follow=True,
+    )
 
     entry_with_history.refresh_from_db()
     assert entry_with_history.headline == "Botswana ends relations"

@@ -114,13 +114,16 @@ def test_a_hung_redis_costs_one_timeout_then_pages_skip_it(client, entry, caplog
         started = time.monotonic()
         assert client.get(entry.get_absolute_url()).status_code == 200
         first = time.monotonic() - started
-        started = time.monotonic()
+        waits = {}
         for url in public_urls(entry):
+            started = time.monotonic()
             assert client.get(url).status_code == 200, url
-        rest = time.monotonic() - started
-    # The first request waits for the socket timeout once; later ones do not wait at all.
+            waits[url] = time.monotonic() - started
+    # The first request waits for the socket timeout once; no later one waits for it. (Each
+    # later request is timed alone, so a busy machine's rendering time, summed over the pages,
+    # cannot pass for a timeout.)
     assert TIMEOUT * 0.9 <= first < TIMEOUT * 4, first
-    assert rest < TIMEOUT, rest
+    assert all(wait < TIMEOUT * 0.9 for wait in waits.values()), waits
     assert len(cache_log(caplog)) == 1
     assert "TimeoutError" in cache_log(caplog)[0].message
 

@@ -17,8 +17,8 @@ from events.models import Entry, EntryCount, TagCount, TaggedEntry
 from events.related import cache as related_cache
 from events.related import query as related_module
 from events.related import query_related_entries, related_entries
-from events.services import publish, unpublish
 from reading.text import clip
+from tests.desk_support import move_to_draft, publish_now
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -339,9 +339,9 @@ def cached_pair():
     return entry, other
 
 
-def test_cache_dropped_when_related_entry_becomes_a_draft(cached_pair):
+def test_cache_dropped_when_related_entry_becomes_a_draft(cached_pair, editor):
     entry, other = cached_pair
-    unpublish([other])
+    assert move_to_draft(editor, other) == ["Moved to draft 1."]
     assert related_entries(entry) == []
 
 
@@ -374,11 +374,11 @@ def test_cache_dropped_when_a_new_entry_is_tagged(cached_pair):
     assert newcomer.pk in ids(related_entries(entry))
 
 
-def test_cache_dropped_when_a_draft_is_published(cached_pair):
+def test_cache_dropped_when_a_draft_is_published(cached_pair, editor):
     entry, _ = cached_pair
     draft = EntryFactory(draft=True, tags=["Botswana"])
     assert draft.pk not in ids(related_entries(entry))
-    publish([draft])
+    assert publish_now(editor, draft) == ["Published 1."]
     assert draft.pk in ids(related_entries(entry))
 
 

@@ -53,7 +53,7 @@ def test_restoring_a_revision_restores_its_lede(django_user_model):
 
     first = history.revision_of(entry, 1)
     assert first is not None
-    history.restore(entry, first, user=editor)
+    history.restore(entry, first, user=editor, note="The first wording is back.")
 
     assert stored(entry) == "First words here."
 

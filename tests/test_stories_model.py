@@ -79,8 +79,8 @@ def test_the_summary_is_rendered_through_the_sanitising_markdown_path():
 
 # --- migrating Entry.story and the archive's story tags ---------------------------------------
 
-BEFORE = [("events", "0015_entry_lede"), ("stories", "0001_initial")]
-AFTER = [("events", "0016_remove_entry_story"), ("stories", "0002_from_entry_story")]
+BEFORE = [("events", "0016_tag_keys"), ("stories", "0001_initial")]
+AFTER = [("events", "0017_remove_entry_story"), ("stories", "0002_from_entry_story")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,8 @@ def comments_for(context, entry):
         user = request.user
         initial = {}
         if user.is_authenticated:
-            initial = {"name": user.get_full_name() or user.get_username(), "email": user.email}
+            # Never the login name: a staff member's comment is published as it is posted.
+            initial = {"name": user.get_full_name().strip(), "email": user.email}
         form = CommentForm(entry=entry, initial=initial)
     return {
         "entry": entry,

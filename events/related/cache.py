@@ -21,16 +21,19 @@ def _version() -> int:
     return version
 
 
-def bump_related_version() -> None:
-    """Make every cached related list stale at once.
+def bump_related_version() -> bool:
+    """Make every cached related list stale at once; True when the cache took the bump.
 
     Scores depend on N and on every tag's df, so one entry's change can reorder any list:
-    a global version is the simplest invalidation that is always right.
+    a global version is the simplest invalidation that is always right. A cache that is down
+    answers with its fallback (no counter, nothing stored), which is how a lost bump shows.
     """
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
+        return cache.get(VERSION_KEY) is not None
+    return True
 
 
 def list_cache_key(entry_pk: int, limit: int = DEFAULT_LIMIT) -> str:

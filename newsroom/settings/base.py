@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "desk",
     "interchange",
     "api",
+    "push",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,12 @@ def _database(url: str) -> dict:
             options=f"{libpq_options} -c statement_timeout={statement_timeout}".strip(),
         )
     elif database["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers wait for the lock (the busy timeout) instead of failing with "database is
+        # locked". A transaction takes the write lock when it begins (IMMEDIATE): one that read
+        # first and wrote later would get SQLITE_BUSY at once, without waiting, whenever
+        # another writer held the lock, since SQLite refuses to wait where waiting could deadlock.
         options.setdefault("timeout", DB_CONNECT_TIMEOUT)
+        options.setdefault("transaction_mode", "IMMEDIATE")
     return dict(database)
 
 
@@ -178,6 +184,10 @@ else:
 # share, so it is on by default exactly when REDIS_URL is set.
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Each web process applies the invalidations the cache missed (Redis down or hung during a
+# write's bump, or a write from a process without REDIS_URL) at most this often: the longest a
+# stale copy is served after both the commit and Redis answering again. One query per interval.
+PAGE_INVALIDATION_CHECK_SECONDS = env_float("PAGE_INVALIDATION_CHECK_SECONDS", 5)
 # A trivial view behind the same middleware, at /bench/ceiling/, for benchmarks only.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
@@ -214,7 +224,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 or 400 a client caused is one line, not a traceback (newsroom/logs.py).
+    "filters": {"one_line_client_errors": {"()": "newsroom.logs.OneLineClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 TAGGIT_TAGS_FROM_STRING = "events.tagging.parse_tags"
@@ -238,9 +252,13 @@ COMMENTS_FORM_MAX_AGE_HOURS = env_int("COMMENTS_FORM_MAX_AGE_HOURS", 24)
 COMMENTS_PER_PAGE = 50
 # Email the Moderators group about each new pending comment (through EMAIL_BACKEND).
 COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", False)
-# Where the client's IP is read from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that
-# sets it (never a header the client can forge past your proxy).
-COMMENTS_IP_HEADER = env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR")
+# The client's address (newsroom/clients.py), for sign-in throttling, comments and the API:
+# REMOTE_ADDR, or the header your proxies write (X-Forwarded-For, X-Real-IP; either spelling).
+# Proxies append to X-Forwarded-For and the client writes its start, so the address is read
+# CLIENT_IP_TRUSTED_PROXIES places from the right: set it to the number of proxies you run in
+# front of the app. COMMENTS_IP_HEADER is the older name of CLIENT_IP_HEADER, still read.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", env_str("COMMENTS_IP_HEADER", "REMOTE_ADDR"))
+CLIENT_IP_TRUSTED_PROXIES = env_int("CLIENT_IP_TRUSTED_PROXIES", 1)
 # Related stories (events/related.py): how long a cached related list may live. It bounds how
 # late a scheduled entry shows up in other entries' widgets after its publish time passes.
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 300)
@@ -260,8 +278,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "newsroom.signin.lockout_response"
-# The client address comes from the same header as the comment rate limit's.
-AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+# The one client address (newsroom/clients.py), as comments and the API read it.
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_address"
 # No start-up banner on every management command; lockouts are still logged.
 AXES_VERBOSE = False
 
@@ -305,3 +323,46 @@ API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 API_CHANGES_SETTLE_SECONDS = env_int("API_CHANGES_SETTLE_SECONDS", 30)
+
+# The task queue (Celery, newsroom/celery.py). BROKER_URL picks the broker, e.g.
+# amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or redis://127.0.0.1:6379/5; `make worker` runs
+# the tasks. Without it tasks run in the process that enqueues them, after commit, on a
+# background thread (push/queue.py), so `make run` needs neither broker nor worker.
+BROKER_URL = env_str("BROKER_URL")
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+# At least once: a message is acknowledged only after its task ran, and one whose worker died
+# mid-task (killed, out of memory) goes back to the queue for another worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "newsroom"
+# Enqueueing happens after the editor's commit; a broker that is down costs a few seconds at
+# most, and the row it was for stays due, so the sweep enqueues it again (push/tasks.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("BROKER_CONNECT_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "push-sweep": {"task": "push.tasks.sweep", "schedule": env_float("PUSH_SWEEP_SECONDS", 30)},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Webhooks (push app). A delivery that fails is tried again after PUSH_RETRY_FIRST_SECONDS,
+# then twice as long each time up to PUSH_RETRY_MAX_SECONDS apart, until PUSH_RETRY_FOR_HOURS
+# have passed since the change; an endpoint whose last PUSH_PAUSE_AFTER_FAILURES attempts all
+# failed is paused (its deliveries wait) until an editor resumes it. Each request waits at most
+# PUSH_TIMEOUT_SECONDS; redirects are not followed (a 3xx is a failure).
+PUSH_RETRY_FIRST_SECONDS = env_float("PUSH_RETRY_FIRST_SECONDS", 5)
+PUSH_RETRY_MAX_SECONDS = env_float("PUSH_RETRY_MAX_SECONDS", 3600)
+PUSH_RETRY_FOR_HOURS = env_float("PUSH_RETRY_FOR_HOURS", 25)
+PUSH_PAUSE_AFTER_FAILURES = env_int("PUSH_PAUSE_AFTER_FAILURES", 30)
+PUSH_TIMEOUT_SECONDS = env_float("PUSH_TIMEOUT_SECONDS", 10)
+# A delivery handed to the broker that has not run this long after it was due is enqueued again
+# by the sweep (its message was lost: broker restarted, enqueue failed).
+PUSH_REQUEUE_AFTER_SECONDS = env_float("PUSH_REQUEUE_AFTER_SECONDS", 120)
+# Without a broker, tasks run on a background thread of the process that enqueued them (so a
+# hanging subscriber never holds an editor's response); the test suite runs them inline.
+PUSH_EAGER_IN_BACKGROUND = env_bool("PUSH_EAGER_IN_BACKGROUND", True)
+# WebSub: the hub every feed names (rel="hub") and that is pinged when entries are published,
+# corrected or withdrawn; empty for none.
+WEBSUB_HUB_URL = env_str("WEBSUB_HUB_URL")

@@ -27,3 +27,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tasks run inline on commit (no broker unless a test starts one), so tests see their effects.
+PUSH_EAGER_IN_BACKGROUND = False

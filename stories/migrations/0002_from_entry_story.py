@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
         ("events", "0015_entry_lede"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
-    # The text column goes in events.0016 once its stories are here.
-    run_before = [("events", "0016_remove_entry_story")]
+    # The text column goes in events.0017 once its stories are here.
+    run_before = [("events", "0017_remove_entry_story")]
 
     operations = [migrations.RunPython(forwards, backwards)]

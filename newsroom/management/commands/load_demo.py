@@ -24,6 +24,7 @@ from comments.moderators import GROUP_NAME as MODERATORS
 from desk.corrections import add_correction
 from desk.roles import EDITORS, REPORTERS
 from events.models import Entry
+from events.tagging import tags_for
 from newsroom import demo
 from sources.services import cite, get_or_create_publisher
 from stories.models import Story
@@ -115,7 +116,7 @@ class Command(BaseCommand):
                 status=Entry.Status.PUBLISHED,
                 publish_at=publish_time(data["event_date"]),
             )
-            entry.tags.add(*data["tags"])
+            entry.tags.add(*tags_for(data["tags"]))
             for position, source in enumerate(data.get("sources", [])):
                 details = {k: v for k, v in source.items() if k not in ("url", "publisher")}
                 cite(

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0015_entry_lede"),
+        ("events", "0016_tag_keys"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0002_seed_change_log'),
+        ('api', '0003_alter_change_kind'),
     ]
 
     operations = [
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='change',
             name='kind',
-            field=models.CharField(choices=[('entry.published', 'entry published'), ('entry.updated', 'entry updated'), ('entry.unpublished', 'entry unpublished'), ('entry.deleted', 'entry deleted'), ('tag.renamed', 'tag renamed'), ('tag.deleted', 'tag deleted'), ('story.updated', 'story updated'), ('story.deleted', 'story deleted')], max_length=32),
+            field=models.CharField(choices=[('entry.published', 'entry published'), ('entry.updated', 'entry updated'), ('entry.corrected', 'entry corrected'), ('entry.unpublished', 'entry unpublished'), ('entry.deleted', 'entry deleted'), ('tag.renamed', 'tag renamed'), ('tag.merged', 'tag merged'), ('tag.deleted', 'tag deleted'), ('story.updated', 'story updated'), ('story.deleted', 'story deleted')], max_length=32),
         ),
         migrations.AddConstraint(
             model_name='change',

@@ -1,0 +1,74 @@
+"""Real local HTTP servers (threads) that stand in for webhook subscribers and a WebSub hub."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Receiver:
+    """A subscriber on 127.0.0.1: records every POST, answers with the next scripted status.
+
+    `answers` is consumed one per request ("hang" waits until `release()`, an int is a status,
+    "redirect" answers 307 to /elsewhere); when it runs out, `default` answers.
+    """
+
+    def __init__(self, answers=(), default=200):
+        self.answers = list(answers)
+        self.default = default
+        self.requests: list[dict] = []
+        self.got_request = threading.Event()
+        self._release = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
+                )
+                answer = receiver.answers.pop(0) if receiver.answers else receiver.default
+                receiver.got_request.set()
+                if answer == "hang":
+                    receiver._release.wait(60)
+                    answer = 200
+                if answer == "redirect":
+                    self.send_response(307)
+                    self.send_header("Location", "/elsewhere")
+                else:
+                    self.send_response(answer)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def release(self):
+        self._release.set()
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
