@@ -97,7 +97,7 @@ def story_saved(sender, instance: Story, raw=False, **kwargs) -> None:
 def story_deleting(sender, instance: Story, **kwargs) -> None:
     # Asked before the cascade removes the memberships that made the story public; the
     # entries then get "updated" rows from their memberships' deletion.
-    instance._api_was_public = changes.story_is_public(instance.pk)
+    instance._api_was_public = changes.story_is_public(instance.pk)  # type: ignore[attr-defined]
 
 
 def story_deleted(sender, instance: Story, **kwargs) -> None:

@@ -11,11 +11,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events import services as entry_services
-from events.models import Correction, Entry
+from events.models import Correction
 from reading import pagecache
 from stories import services
 from stories.models import Story
+from tests.desk_support import publish_now
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 from tests.reading_corpus import build_corpus
 
@@ -225,7 +225,7 @@ def shared_cache(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_publishing_an_entry_of_a_story_refreshes_its_cached_page_feed_and_index(
-    client, shared_cache
+    client, shared_cache, editor
 ):
     EntryFactory(event_date=DAY_1, headline="First update", story="Kestrel River floods")
     draft = EntryFactory(
@@ -237,7 +237,7 @@ def test_publishing_an_entry_of_a_story_refreshes_its_cached_page_feed_and_index
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         assert len(queries) == 0, f"{url} is not served from the cache"
-    entry_services.publish([Entry.objects.get(pk=draft.pk)])
+    publish_now(editor, draft)
     assert "Second update" in client.get(urls[0]).content.decode()
     assert "Second update" in client.get(urls[1]).content.decode()
     story = Story.objects.get()

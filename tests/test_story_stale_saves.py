@@ -16,7 +16,7 @@ from tests.test_desk_workflow import change_url, form_for, member, signed_in
 pytestmark = pytest.mark.django_db
 
 
-def story_name(entry: Entry) -> str:
+def story_name(entry: Entry) -> str | None:
     return Story.objects.filter(memberships__entry=entry).values_list("name", flat=True).first()
 
 
