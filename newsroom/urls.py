@@ -39,6 +39,7 @@ urlpatterns = [
         name="robots",
     ),
     path("api/v1/", include("api.urls")),
+    path("", include("push.activitypub.urls")),
     path("sources/", include("reading.publisher_urls")),
     path("", include("reading.urls")),
     path("", include("comments.urls")),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import webhooks
-from .models import Delivery, Endpoint, HubPing
+from .models import Delivery, Endpoint, FederationDelivery, Follower, HubPing
 
 PERMISSION = "push.manage_webhooks"
 
@@ -139,6 +139,47 @@ class DeliveryAdmin(ManagedByPermission, admin.ModelAdmin):
 class HubPingAdmin(ManagedByPermission, admin.ModelAdmin):
     list_display = ["created", "topic", "hub", "attempts", "done_at", "last_error"]
     readonly_fields = [field.name for field in HubPing._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Follower)
+class FollowerAdmin(ManagedByPermission, admin.ModelAdmin):
+    """Who follows the newsroom and its tags; deleting a row stops deliveries to it."""
+
+    list_display = ["actor", "tag", "shared_inbox", "created"]
+    list_select_related = ["tag"]
+    search_fields = ["actor"]
+    readonly_fields = [field.name for field in Follower._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FederationDelivery)
+class FederationDeliveryAdmin(ManagedByPermission, admin.ModelAdmin):
+    """The ActivityPub delivery log: each activity owed to each inbox, its attempts and answer."""
+
+    list_display = [
+        "created",
+        "activity_type",
+        "inbox",
+        "status",
+        "attempts",
+        "response_code",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "activity_type"]
+    search_fields = ["inbox", "activity_id"]
+    readonly_fields = [field.name for field in FederationDelivery._meta.fields]
 
     def has_add_permission(self, request, *args):
         return False

@@ -2,10 +2,11 @@ from django.apps import AppConfig
 
 
 class PushConfig(AppConfig):
-    """What leaves the building: signed webhooks and WebSub pings, delivered by the task queue."""
+    """What leaves the building: signed webhooks, WebSub pings and ActivityPub, delivered by the
+    task queue."""
 
     name = "push"
-    verbose_name = "Push (webhooks, WebSub)"
+    verbose_name = "Push (webhooks, WebSub, ActivityPub)"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

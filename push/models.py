@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from api.models import Change
@@ -191,3 +192,115 @@ def retry_delay(attempts: int) -> float:
     """Seconds before attempt `attempts + 1`, after `attempts` failures: doubling, capped."""
     first = settings.PUSH_RETRY_FIRST_SECONDS
     return float(min(first * 2 ** max(attempts - 1, 0), settings.PUSH_RETRY_MAX_SECONDS))
+
+
+# ActivityPub (push/activitypub/): the site's key, who follows which actor, what is owed to
+# their inboxes, and the inbox's memory of what it has already taken.
+
+
+class SiteKey(models.Model):
+    """The RSA key pair every actor of this site signs with (one row, made on first use)."""
+
+    private_pem = models.TextField()
+    public_pem = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "ActivityPub site key"
+
+    def __str__(self):
+        return f"ActivityPub key of {self.created:%Y-%m-%d}"
+
+
+class Follower(models.Model):
+    """A remote actor following the newsroom (`tag` empty) or one tag's actor."""
+
+    tag = models.ForeignKey(
+        "taggit.Tag",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The tag followed; empty for the newsroom itself.",
+    )
+    actor = models.URLField(max_length=500, help_text="The follower's actor id.")
+    inbox = models.URLField(max_length=500)
+    shared_inbox = models.URLField(
+        max_length=500, blank=True, help_text="Its server's shared inbox: one delivery per server."
+    )
+    follow_id = models.URLField(max_length=500, blank=True, help_text="The Follow activity's id.")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tag", "actor"], name="follower_once_per_tag", condition=~Q(tag=None)
+            ),
+            models.UniqueConstraint(
+                fields=["actor"], name="follower_once_of_newsroom", condition=Q(tag=None)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} follows {self.tag or 'the newsroom'}"
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+
+class FederationDelivery(models.Model):
+    """One signed activity owed to one inbox: the outbox row, then the delivery log.
+
+    `body` is fixed when the change is recorded, so each retry sends the same activity.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    change = models.ForeignKey(
+        Change, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    inbox = models.URLField(max_length=500)
+    key_id = models.URLField(max_length=500, help_text="The signing actor's key id.")
+    activity_id = models.URLField(max_length=500)
+    activity_type = models.CharField(max_length=20)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "ActivityPub delivery"
+        verbose_name_plural = "ActivityPub deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity_id", "inbox"], name="federation_activity_once_per_inbox"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="federation_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity_type} → {self.inbox} ({self.get_status_display()})"
+
+
+class InboxSeen(models.Model):
+    """An activity id or body digest the inbox took: the same again is a replay."""
+
+    key = models.CharField(max_length=600, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.key

@@ -11,11 +11,13 @@ from api import changes
 from desk.models import TagMerge
 
 from . import webhooks, websub
+from .activitypub import delivery as federation
 
 
 def changes_recorded(sender, changes, **kwargs) -> None:
     webhooks.record_deliveries(changes)
     websub.record_pings(changes)
+    federation.record_deliveries(changes)
 
 
 def tag_merged(sender, instance: TagMerge, created=False, raw=False, **kwargs) -> None:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import webhooks, websub
+from .activitypub import delivery as federation
+from .activitypub import inbox as federation_inbox
 from .queue import send
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,15 @@ def deliver_webhook(delivery_id: int) -> None:
     delay = webhooks.attempt(delivery_id)
     if delay is not None and delay <= webhooks.COUNTDOWN_MAX_SECONDS:
         send(deliver_webhook, delivery_id, countdown=delay)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_activity(delivery_id: int) -> None:
+    """Try one ActivityPub delivery (signed POST to an inbox); after a failure, come back after
+    its backoff (a countdown when short, the sweep when long), as webhooks do."""
+    delay = federation.attempt(delivery_id)
+    if delay is not None and delay <= federation.COUNTDOWN_MAX_SECONDS:
+        send(deliver_activity, delivery_id, countdown=delay)
 
 
 @shared_task(
@@ -46,7 +57,8 @@ def sweep() -> int:
     Runs every PUSH_SWEEP_SECONDS under `make worker` (celery beat) and as `manage.py
     push_sweep`: it catches rows whose enqueue was lost (the broker was down at commit, or
     restarted with the message), retries too far off for a countdown, scheduled entries whose
-    time came, and the deliveries of a resumed endpoint. Returns how many it enqueued.
+    time came, and the deliveries of a resumed endpoint; ActivityPub deliveries likewise. It
+    also forgets inbox activity ids too old to be replayed. Returns how many it enqueued.
     """
     now = timezone.now()
     count = 0
@@ -62,6 +74,16 @@ def sweep() -> int:
             count += send(deliver_webhook, pk)
     for pk in websub.due_pings(now, requeue_after=requeue_after):
         count += send(ping_hub, pk)
+    owed = list(
+        federation.due_deliveries(now, requeue_after=requeue_after).values_list("pk", flat=True)[
+            :5000
+        ]
+    )
+    if owed:
+        federation.FederationDelivery.objects.filter(pk__in=owed).update(enqueued_at=now)
+        for pk in owed:
+            count += send(deliver_activity, pk)
+    federation_inbox.forget_before(now)
     if count:
         log.info("push: sweep enqueued %d", count)
     return count

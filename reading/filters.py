@@ -4,8 +4,6 @@ Every field validates its raw value first (length, NUL bytes, known tag or publi
 becomes a form error shown on the page, never a database error.
 """
 
-from typing import cast
-
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.html import format_html, format_html_join
@@ -227,7 +225,7 @@ class EntryFilter(FilterSet):
         if not (self.data.get("q") or "").strip():
             # Without words "Best match" stays the submitted default (a search typed into the
             # form is ranked), but the menu says what the list shows now: newest first.
-            sort = cast(forms.ChoiceField, self.form.fields["sort"])
+            sort = self.form.fields["sort"]
             sort.choices = [
                 ("relevance", "Best match (newest first without words)"),
                 *self.SORTS[1:],

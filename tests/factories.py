@@ -1,12 +1,22 @@
-"""Factories for test data: each builds a valid row with the fewest arguments."""
+"""Factories for test data (each builds a valid row with the fewest arguments) and the plain
+helpers several test modules share, each defined once here."""
 
 import datetime
+import io
+import json
+import re
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
-from events.models import Entry
+from comments.models import Comment
+from events.models import Entry, TaggedEntry
 from sources.models import Citation, Publisher, Source
 from stories.services import set_story_named
 
@@ -91,3 +101,72 @@ class CommentFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttributeSequence(lambda c, n: f"reader{n}@example.com")
     body = factory.Sequence(lambda n: f"Comment number {n}.")
     ip_address = "203.0.113.7"
+
+
+MEMBER_PASSWORD = "pw-desk-member-1"
+
+
+def member(username: str, group: str | None, *, password: str = MEMBER_PASSWORD, **fields):
+    """A staff user in the named desk group (the groups come from data migrations), or in none."""
+    fields.setdefault("email", f"{username}@example.com")
+    user = get_user_model().objects.create_user(
+        username, password=password, is_staff=True, **fields
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def signed_in(user, **client_options) -> Client:
+    """A test client with `user` signed in (client_options go to Client)."""
+    client = Client(**client_options)
+    client.force_login(user)
+    return client
+
+
+def names_of(entry: Entry) -> list[str]:
+    """The names of the tags on `entry`, sorted."""
+    return sorted(
+        TaggedEntry.objects.filter(content_object=entry).values_list("tag__name", flat=True)
+    )
+
+
+def headlines(response) -> list[str]:
+    """The headlines of the entries a list page rendered, in its order."""
+    return [entry.headline for entry in response.context["entries"]]
+
+
+def json_ld(html: str) -> dict:
+    """The page's JSON-LD block, parsed (the test fails if there is none)."""
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert block
+    return json.loads(block.group(1))
+
+
+def import_events(*paths) -> tuple[str, str]:
+    """Run `manage.py import_events` on `paths`; its (stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_events", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def sourced_entry(**kwargs) -> Entry:
+    """An entry citing one source (its own article at example.com)."""
+    entry = EntryFactory(**kwargs)
+    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/story/{entry.pk}"))
+    return entry
+
+
+def change_url(entry: Entry) -> str:
+    """The entry's change page on the desk."""
+    return reverse("admin:events_entry_change", args=[entry.pk])
+
+
+def empty_everything() -> None:
+    """Delete every comment, entry, source, publisher, tag and account, as before a restore."""
+    Comment.objects.all().delete()
+    Entry.objects.all().delete()
+    Source.objects.all().delete()
+    Publisher.objects.all().delete()
+    Tag.objects.all().delete()
+    get_user_model().objects.all().delete()

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -40,14 +39,6 @@ def entry_form(sources=(), **fields):
         data.update({f"citations-{i}-{key}": value for key, value in row.items()})
     data.update(fields)
     return data
-
-
-@pytest.fixture
-def editor_client(editor):
-    """The editor's browser; the `client` fixture stays an anonymous reader."""
-    editor_client = Client()
-    editor_client.force_login(editor)
-    return editor_client
 
 
 def test_editor_creates_an_entry_with_three_tags_and_two_sources_publishes_and_readers_see_it(

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from events.models import Entry
@@ -11,15 +10,7 @@ from tests.factories import CitationFactory, EntryFactory
 from tests.hardening_support import require_redis
 from tests.reading_corpus import build_corpus
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.API_RATE_LIMIT = 0
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_settings")]
 
 
 def ids(response) -> list[int]:

@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from taggit.models import Tag
@@ -26,10 +25,8 @@ START = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
-def api_settings(settings):
-    settings.API_RATE_LIMIT = 0
+def settle_window(api_settings, settings):
     settings.API_CHANGES_SETTLE_SECONDS = SETTLE
-    cache.clear()
 
 
 @pytest.fixture

@@ -29,10 +29,8 @@ FEB_3 = datetime.date(2014, 2, 3)
 
 
 @pytest.fixture(autouse=True)
-def api_settings(settings):
-    settings.API_RATE_LIMIT = 0
+def changes_settle_at_once(api_settings, settings):
     settings.API_CHANGES_SETTLE_SECONDS = 0
-    cache.clear()
 
 
 def count_queries(client, url: str) -> int:

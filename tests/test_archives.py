@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, headlines
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,6 @@ def dated():
         "draft": EntryFactory(headline="Draft in April", event_date=D(2014, 4, 9), draft=True),
         "future": EntryFactory(headline="Scheduled", event_date=D(2016, 1, 1), scheduled=True),
     }
-
-
-def headlines(response):
-    return [e.headline for e in response.context["entries"]]
 
 
 def test_year_lists_its_entries_and_links_its_months(client, dated):

@@ -8,15 +8,14 @@ accounts), import_events, then every table the export covers is compared with th
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from taggit.models import Tag
 
 from comments.models import Comment
 from events.models import Entry
 from interchange.models import ArchiveRecord
 from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_source
+from tests.factories import empty_everything
 from tests.test_export_import import newsroom_content  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -64,15 +63,6 @@ def contents() -> dict:
         ),
         "archive": sorted(ArchiveRecord.objects.values_list("entry__slug", "level", "body_level")),
     }
-
-
-def empty_everything() -> None:
-    Comment.objects.all().delete()
-    Entry.objects.all().delete()
-    Source.objects.all().delete()
-    Publisher.objects.all().delete()
-    Tag.objects.all().delete()
-    get_user_model().objects.all().delete()
 
 
 def test_an_export_restored_into_an_empty_database_equals_the_original(

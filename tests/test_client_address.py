@@ -8,7 +8,6 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import caches
 from django.test import RequestFactory
 
 from comments.forms import make_form_token
@@ -17,18 +16,9 @@ from newsroom import ratelimit
 from newsroom.clients import client_address, parse_address
 from tests.factories import EntryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_counters")]
 
 ATTACKER = "203.0.113.7"  # the address our proxy saw and appended
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    for alias in ("default", "counters"):
-        caches[alias].clear()
-    yield
-    for alias in ("default", "counters"):
-        caches[alias].clear()
 
 
 @pytest.fixture

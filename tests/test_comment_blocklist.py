@@ -5,14 +5,13 @@ import time
 
 import pytest
 from django.apps import apps
-from django.core.cache import caches
 
 from comments import services
 from comments.forms import make_form_token
 from comments.models import Block, Comment, normalize_email
 from tests.factories import EntryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_counters")]
 
 # Fourteen ways to write the mailbox blocked@gmail.com; Gmail delivers each of them there.
 VARIANTS = [
@@ -31,13 +30,6 @@ VARIANTS = [
     "blocked@gmail.com.",
     "blocked@ｇｍａｉｌ.com",  # fullwidth letters: the same domain once IDNA-mapped
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    caches["counters"].clear()
-    yield
-    caches["counters"].clear()
 
 
 @pytest.mark.parametrize("typed", VARIANTS)

@@ -22,7 +22,6 @@ from django.urls import reverse
 from comments.forms import STARTED_COOKIE, make_started_stamp
 from comments.models import Comment
 from reading import pagecache
-from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,11 +49,6 @@ def shared_cache(settings):
 def clock():
     with time_machine.travel(time.time(), tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Volcano erupts in Iceland")
 
 
 def cached_page(reader, entry) -> str:

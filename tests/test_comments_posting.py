@@ -4,7 +4,6 @@ import datetime
 import time
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from comments import services
@@ -12,22 +11,10 @@ from comments.forms import STARTED_COOKIE, make_form_token, make_started_stamp
 from comments.models import Block, Comment
 from tests.factories import EntryFactory
 
-pytestmark = pytest.mark.django_db
+# The rate limit lives in the cache: each test starts with none of it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 AWAITS = "your comment awaits moderation"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The rate limit lives in the cache; each test starts with none of it."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Parliament votes on the budget")
 
 
 def post_url(entry):

@@ -6,7 +6,6 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -19,20 +18,6 @@ from tests.factories import CitationFactory, EntryFactory
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def editor_member(django_user_model):
-    user = django_user_model.objects.create_user("ed", "ed@example.com", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    user = django_user_model.objects.create_user("rep", "rep@example.com", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reporters"))
-    return user
 
 
 @pytest.fixture
@@ -143,7 +128,7 @@ def test_the_command_adds_a_correction_and_says_why_it_refuses(live, editor_memb
         "correct_entry",
         "2014-02-19/talks-resume",
         "--as",
-        "ed",
+        "amy_editor",
         "--note",
         "Tuesday, not Monday.",
         "--body-file",
@@ -151,9 +136,9 @@ def test_the_command_adds_a_correction_and_says_why_it_refuses(live, editor_memb
     )
     assert Correction.objects.get().body_after == "They met on Tuesday morning."
     with pytest.raises(CommandError, match="empty note"):
-        call_command("correct_entry", "2014-02-19/talks-resume", "--as", "ed", "--note", "")
+        call_command("correct_entry", "2014-02-19/talks-resume", "--as", "amy_editor", "--note", "")
     with pytest.raises(CommandError, match="No entry"):
-        call_command("correct_entry", "2014-02-19/nope", "--as", "ed", "--note", "x")
+        call_command("correct_entry", "2014-02-19/nope", "--as", "amy_editor", "--note", "x")
 
 
 # --- the desk page -----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from events.models import Correction
-from tests.factories import EntryFactory
-from tests.test_desk_browser import member, sign_in
+from tests.factories import EntryFactory, member
+from tests.test_desk_browser import sign_in
 
 
 @pytest.mark.browser

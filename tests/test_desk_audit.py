@@ -3,14 +3,12 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from desk import history, workflow
 from desk.models import AuditEvent
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, member, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,33 +16,9 @@ Action = AuditEvent.Action
 LIST_URL = reverse("admin:desk_auditevent_changelist")
 
 
-def member(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def editor_member(django_user_model):
-    return member(django_user_model, "amy_editor", "Editors")
-
-
-@pytest.fixture
-def other_editor(django_user_model):
-    return member(django_user_model, "ben_editor", "Editors")
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    return member(django_user_model, "rob_reporter", "Reporters")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+def other_editor():
+    return member("ben_editor", "Editors")
 
 
 def event(action, user, entry, *, when, detail=""):
@@ -79,7 +53,7 @@ def listed(response):
 
 
 def test_editors_see_the_whole_trail_newest_first(trail, editor_member):
-    response = client_for(editor_member).get(LIST_URL)
+    response = signed_in(editor_member).get(LIST_URL)
 
     assert response.status_code == 200
     assert listed(response) == {e.pk for e in trail.values()}
@@ -87,19 +61,19 @@ def test_editors_see_the_whole_trail_newest_first(trail, editor_member):
 
 
 def test_the_trail_filters_by_action(trail, editor_member):
-    response = client_for(editor_member).get(LIST_URL, {"action__exact": "restore"})
+    response = signed_in(editor_member).get(LIST_URL, {"action__exact": "restore"})
 
     assert listed(response) == {trail["restore"].pk}
 
 
 def test_the_trail_filters_by_user(trail, editor_member, other_editor):
-    response = client_for(editor_member).get(LIST_URL, {"user__id__exact": other_editor.pk})
+    response = signed_in(editor_member).get(LIST_URL, {"user__id__exact": other_editor.pk})
 
     assert listed(response) == {trail["restore"].pk}
 
 
 def test_the_trail_filters_by_date(trail, editor_member):
-    response = client_for(editor_member).get(
+    response = signed_in(editor_member).get(
         LIST_URL, {"created__year": 2014, "created__month": 2, "created__day": 19}
     )
 
@@ -107,7 +81,7 @@ def test_the_trail_filters_by_date(trail, editor_member):
 
 
 def test_the_trail_searches_entry_labels_and_details(trail, editor_member):
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
 
     assert listed(client.get(LIST_URL, {"q": "budget"})) == {trail["unpublish"].pk}
     assert listed(client.get(LIST_URL, {"q": "version 2"})) == {trail["restore"].pk}
@@ -115,7 +89,7 @@ def test_the_trail_searches_entry_labels_and_details(trail, editor_member):
 
 def test_the_trail_of_one_entry_is_reached_from_its_revisions_page(trail, editor_member):
     entry = trail["publish"].entry
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
 
     page = client.get(reverse("admin:events_entry_revisions", args=[entry.pk]))
     link = f"{LIST_URL}?entry__id__exact={entry.pk}"
@@ -127,7 +101,7 @@ def test_an_event_keeps_its_entry_label_after_the_entry_is_deleted(trail, editor
     entry = trail["unpublish"].entry
     entry.delete()
 
-    response = client_for(editor_member).get(LIST_URL, {"q": "budget"})
+    response = signed_in(editor_member).get(LIST_URL, {"q": "budget"})
 
     assert listed(response) == {trail["unpublish"].pk}
     assert "Parliament votes on the budget" in response.content.decode()
@@ -140,7 +114,7 @@ def test_the_trail_list_runs_a_constant_number_of_queries(
     when = timezone.now()
     for n in range(60):
         event(Action.EDIT, editor_member, entry, when=when, detail=f"Edit {n}")
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
 
     with django_assert_max_num_queries(12):
         response = client.get(LIST_URL)
@@ -151,7 +125,7 @@ def test_the_trail_list_runs_a_constant_number_of_queries(
 
 
 def test_reporters_cannot_see_the_trail(trail, reporter):
-    client = client_for(reporter)
+    client = signed_in(reporter)
 
     assert client.get(LIST_URL).status_code == 403
     change = reverse("admin:desk_auditevent_change", args=[trail["publish"].pk])
@@ -160,7 +134,7 @@ def test_reporters_cannot_see_the_trail(trail, reporter):
 
 @pytest.mark.parametrize("who", ["editor_member", "editor"])  # a group member and a superuser
 def test_nobody_adds_changes_or_deletes_audit_events(trail, request, who):
-    client = client_for(request.getfixturevalue(who))
+    client = signed_in(request.getfixturevalue(who))
     pk = trail["publish"].pk
     change = reverse("admin:desk_auditevent_change", args=[pk])
 
@@ -175,7 +149,7 @@ def test_nobody_adds_changes_or_deletes_audit_events(trail, request, who):
 def test_editors_read_one_event_without_a_save_button(trail, editor_member):
     change = reverse("admin:desk_auditevent_change", args=[trail["restore"].pk])
 
-    response = client_for(editor_member).get(change)
+    response = signed_in(editor_member).get(change)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -226,7 +200,7 @@ def test_the_revisions_page_shows_the_timeline(editor_member):
     workflow.save_entry(entry, user=editor_member)
     workflow.record(Action.RETURN, user=editor_member, entry=entry, detail="Needs a source.")
 
-    response = client_for(editor_member).get(
+    response = signed_in(editor_member).get(
         reverse("admin:events_entry_revisions", args=[entry.pk])
     )
 

@@ -4,19 +4,13 @@ schedules, previews and publishes; then two editors edit the same entry at once.
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, Page, expect
 
 from events.models import Entry
+from tests.factories import MEMBER_PASSWORD, member
 
-PASSWORD = "pw-desk-browser-1"
-
-
-def member(username: str, group: str):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+PASSWORD = MEMBER_PASSWORD  # what member() gives
 
 
 def sign_in(page: Page, base: str, username: str) -> None:

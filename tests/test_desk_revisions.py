@@ -3,7 +3,6 @@
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
@@ -18,7 +17,7 @@ from desk.snapshots import EntrySnapshot, SourceSnapshot
 from events.models import Entry
 from events.textdiff import DELETE, EQUAL, INSERT, Segment
 from sources.models import Citation, Source
-from tests.factories import EntryFactory, SourceFactory, UserFactory
+from tests.factories import EntryFactory, SourceFactory, UserFactory, signed_in
 
 
 def kept(entry, version):
@@ -167,25 +166,6 @@ def test_identical_snapshots_have_no_changes():
 
 
 # --- restoring ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor_member(django_user_model):
-    """A real member of the Editors group (not a superuser)."""
-    user = django_user_model.objects.create_user(
-        "amy_editor", "amy@example.com", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    user = django_user_model.objects.create_user(
-        "rob_reporter", "rob@example.com", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Reporters"))
-    return user
 
 
 def first_version(user, *, tags=(), sources=(), **fields) -> Entry:
@@ -379,12 +359,6 @@ def test_restore_refuses_a_slug_another_entry_of_the_day_now_has(editor_member):
 # --- the admin pages ---------------------------------------------------------------------------
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def url(name, entry, *args):
     return reverse(f"admin:events_entry_{name}", args=[entry.pk, *args])
 
@@ -398,7 +372,7 @@ def entry_with_history(editor_member):
 
 @pytest.mark.django_db
 def test_the_change_form_links_to_the_revisions(entry_with_history, editor_member):
-    response = client_for(editor_member).get(url("change", entry_with_history))
+    response = signed_in(editor_member).get(url("change", entry_with_history))
 
     assert url("revisions", entry_with_history) in response.content.decode()
 
@@ -407,7 +381,7 @@ def test_the_change_form_links_to_the_revisions(entry_with_history, editor_membe
 def test_the_revisions_page_lists_who_when_and_what_with_restore_buttons(
     entry_with_history, editor_member
 ):
-    response = client_for(editor_member).get(url("revisions", entry_with_history))
+    response = signed_in(editor_member).get(url("revisions", entry_with_history))
 
     assert response.status_code == 200
     assert [r.entry_version for r in response.context["revisions"]] == [2, 1]
@@ -420,7 +394,7 @@ def test_the_revisions_page_lists_who_when_and_what_with_restore_buttons(
 
 @pytest.mark.django_db
 def test_a_reporter_reads_the_revisions_but_sees_no_restore_button(entry_with_history, reporter):
-    response = client_for(reporter).get(url("revisions", entry_with_history))
+    response = signed_in(reporter).get(url("revisions", entry_with_history))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -430,7 +404,7 @@ def test_a_reporter_reads_the_revisions_but_sees_no_restore_button(entry_with_hi
 
 @pytest.mark.django_db
 def test_staff_without_entry_permissions_cannot_read_revisions(entry_with_history, moderator):
-    response = client_for(moderator).get(url("revisions", entry_with_history))
+    response = signed_in(moderator).get(url("revisions", entry_with_history))
 
     assert response.status_code == 403
 
@@ -445,14 +419,14 @@ def test_a_reader_is_sent_to_sign_in(entry_with_history, client):
 
 @pytest.mark.django_db
 def test_revisions_of_an_unknown_entry_are_404(editor_member):
-    response = client_for(editor_member).get(reverse("admin:events_entry_revisions", args=[999]))
+    response = signed_in(editor_member).get(reverse("admin:events_entry_revisions", args=[999]))
 
     assert response.status_code == 404
 
 
 @pytest.mark.django_db
 def test_the_comparison_page_shows_the_word_diff_and_tags(entry_with_history, reporter):
-    response = client_for(reporter).get(
+    response = signed_in(reporter).get(
         url("revisions_compare", entry_with_history), {"old": 2, "new": 1}
     )
 
@@ -477,7 +451,7 @@ def test_the_comparison_page_shows_the_word_diff_and_tags(entry_with_history, re
 def test_a_bad_comparison_request_shows_the_list_again_with_the_reason(
     entry_with_history, editor_member, query, message
 ):
-    response = client_for(editor_member).get(url("revisions_compare", entry_with_history), query)
+    response = signed_in(editor_member).get(url("revisions_compare", entry_with_history), query)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -493,7 +467,7 @@ def test_versions_of_another_entry_cannot_be_compared_through_this_one(
     other_revisions = {r.entry_version for r in history.revisions_of(other)}
     assert other_revisions == {1, 2}
 
-    response = client_for(editor_member).get(
+    response = signed_in(editor_member).get(
         url("revisions_compare", entry_with_history), {"old": 1, "new": 2}
     )
 
@@ -505,7 +479,7 @@ def test_versions_of_another_entry_cannot_be_compared_through_this_one(
 def test_restore_asks_for_confirmation_on_get_and_changes_nothing(
     entry_with_history, editor_member
 ):
-    response = client_for(editor_member).get(url("revisions_restore", entry_with_history, 1))
+    response = signed_in(editor_member).get(url("revisions_restore", entry_with_history, 1))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -517,7 +491,7 @@ def test_restore_asks_for_confirmation_on_get_and_changes_nothing(
 
 @pytest.mark.django_db
 def test_restore_by_post_restores_and_says_so(entry_with_history, editor_member):
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
 
     response = client.post(
         url("revisions_restore", entry_with_history, 1),
@@ -549,9 +523,7 @@ def test_restore_needs_the_csrf_token(entry_with_history, editor_member):
 def test_a_reporter_is_refused_the_restore_page_and_the_restore(
     entry_with_history, reporter, method
 ):
-    response = getattr(client_for(reporter), method)(
-        url("revisions_restore", entry_with_history, 1)
-    )
+    response = getattr(signed_in(reporter), method)(url("revisions_restore", entry_with_history, 1))
 
     assert response.status_code == 403
     entry_with_history.refresh_from_db()
@@ -560,14 +532,14 @@ def test_a_reporter_is_refused_the_restore_page_and_the_restore(
 
 @pytest.mark.django_db
 def test_restore_accepts_only_get_and_post(entry_with_history, editor_member):
-    response = client_for(editor_member).put(url("revisions_restore", entry_with_history, 1))
+    response = signed_in(editor_member).put(url("revisions_restore", entry_with_history, 1))
 
     assert response.status_code == 405
 
 
 @pytest.mark.django_db
 def test_restoring_a_version_the_entry_never_had_is_404(entry_with_history, editor_member):
-    response = client_for(editor_member).post(url("revisions_restore", entry_with_history, 42))
+    response = signed_in(editor_member).post(url("revisions_restore", entry_with_history, 42))
 
     assert response.status_code == 404
 
@@ -578,7 +550,7 @@ def test_a_refused_restore_says_why_and_changes_nothing(editor_member):
     edit(entry, editor_member, slug="new-slug")
     EntryFactory(slug="the-slug", event_date=entry.event_date)
 
-    response = client_for(editor_member).post(url("revisions_restore", entry, 1), follow=True)
+    response = signed_in(editor_member).post(url("revisions_restore", entry, 1), follow=True)
 
     assert "which another entry of that day now has" in response.content.decode()
     entry.refresh_from_db()
@@ -587,7 +559,7 @@ def test_a_refused_restore_says_why_and_changes_nothing(editor_member):
 
 @pytest.mark.django_db
 def test_the_revisions_page_runs_the_same_queries_for_20_revisions_as_for_one(editor_member):
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
     one = first_version(editor_member)
     many = first_version(editor_member, tags=["A", "B"], sources=[SourceFactory()])
     for n in range(19):
@@ -609,7 +581,7 @@ def test_the_revisions_page_runs_the_same_queries_for_20_revisions_as_for_one(ed
 def test_the_revisions_page_with_20_revisions_stays_within_its_query_budget(
     editor_member, django_assert_max_num_queries
 ):
-    client = client_for(editor_member)
+    client = signed_in(editor_member)
     entry = first_version(editor_member)
     for n in range(19):
         edit(entry, editor_member, headline=f"Headline number {n}")
@@ -645,6 +617,6 @@ def test_a_user_without_restore_permission_in_a_group_of_their_own_is_refused(
         ).exclude(codename="restore_entry")
     )
 
-    response = client_for(user).post(url("revisions_restore", entry_with_history, 1))
+    response = signed_in(user).post(url("revisions_restore", entry_with_history, 1))
 
     assert response.status_code == 403

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,35 +18,19 @@ from desk.models import AuditEvent, EntryRevision, PendingChange
 from desk.roles import PERMISSIONS
 from events.models import Entry
 from events.related import related_entries
-from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    EntryFactory,
+    change_url,
+    member,
+    signed_in,
+    sourced_entry,
+)
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:events_entry_changelist")
 ADD_URL = reverse("admin:events_entry_add")
-
-
-def change_url(entry):
-    return reverse("admin:events_entry_change", args=[entry.pk])
-
-
-def member(username, group):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-1234-x")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def reporter():
-    return member("rita", "Reporters")
 
 
 @pytest.fixture
@@ -98,13 +81,6 @@ def form_for(entry, client, **changes):
         data[f"{prefix}-{i}-published_on"] = row["published_on"].value() or ""
     data.update(changes)
     return data
-
-
-def sourced_entry(**kwargs):
-    """An entry citing one source (its own article at example.com)."""
-    entry = EntryFactory(**kwargs)
-    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/story/{entry.pk}"))
-    return entry
 
 
 # --- roles ------------------------------------------------------------------------------------

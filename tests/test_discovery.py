@@ -15,7 +15,8 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture
-def live():
+def botswana_story():
+    """A live entry cited by Reuters, beside another live entry, a draft and a scheduled one."""
     entry = EntryFactory(
         headline="Botswana cuts ties with North Korea",
         slug="botswana-cuts-ties",
@@ -32,7 +33,7 @@ def live():
     return entry
 
 
-def test_rss_feed_lists_live_entries_with_their_tags(client, live):
+def test_rss_feed_lists_live_entries_with_their_tags(client, botswana_story):
     response = client.get("/feeds/rss/")
     assert response["Content-Type"].startswith("application/rss+xml")
     items = ET.fromstring(response.content).findall("./channel/item")
@@ -47,7 +48,7 @@ def test_rss_feed_lists_live_entries_with_their_tags(client, live):
     assert description and "<script>" not in description
 
 
-def test_atom_feed_lists_live_entries(client, live):
+def test_atom_feed_lists_live_entries(client, botswana_story):
     response = client.get("/feeds/atom/")
     assert response["Content-Type"].startswith("application/atom+xml")
     titles = {
@@ -57,7 +58,7 @@ def test_atom_feed_lists_live_entries(client, live):
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-def test_tag_feeds_list_only_that_tags_live_entries(client, live, kind):
+def test_tag_feeds_list_only_that_tags_live_entries(client, botswana_story, kind):
     response = client.get(f"/tags/north-korea/{kind}/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -66,7 +67,7 @@ def test_tag_feeds_list_only_that_tags_live_entries(client, live, kind):
     assert "Secret draft" not in body and "Scheduled story" not in body
 
 
-def test_tag_feed_for_unknown_tag_is_404(client, live):
+def test_tag_feed_for_unknown_tag_is_404(client, botswana_story):
     assert client.get("/tags/atlantis/rss/").status_code == 404
 
 
@@ -81,7 +82,7 @@ def sitemap_locs(client) -> set[str]:
     return locs
 
 
-def test_sitemap_lists_live_entries_days_tags_and_publishers_only(client, live):
+def test_sitemap_lists_live_entries_days_tags_and_publishers_only(client, botswana_story):
     locs = sitemap_locs(client)
     assert "http://testserver/2014/02/19/botswana-cuts-ties/" in locs
     assert "http://testserver/2014/02/19/" in locs
@@ -99,8 +100,8 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_filter_permutat
     assert "Disallow: /admin/" in text
 
 
-def test_entry_page_has_canonical_url_and_open_graph_tags(client, live):
-    html = client.get(live.get_absolute_url()).content.decode()
+def test_entry_page_has_canonical_url_and_open_graph_tags(client, botswana_story):
+    html = client.get(botswana_story.get_absolute_url()).content.decode()
     url = "http://testserver/2014/02/19/botswana-cuts-ties/"
     assert f'<link rel="canonical" href="{url}">' in html
     assert f'<meta property="og:url" content="{url}">' in html
@@ -109,16 +110,18 @@ def test_entry_page_has_canonical_url_and_open_graph_tags(client, live):
     assert '<meta property="article:tag" content="North Korea">' in html
 
 
-def test_canonical_url_uses_site_url_when_set(client, live, settings):
+def test_canonical_url_uses_site_url_when_set(client, botswana_story, settings):
     settings.SITE_URL = "https://news.example"
-    html = client.get(live.get_absolute_url()).content.decode()
+    html = client.get(botswana_story.get_absolute_url()).content.decode()
     assert (
         '<link rel="canonical" href="https://news.example/2014/02/19/botswana-cuts-ties/">' in html
     )
 
 
-def test_entry_page_has_news_article_json_ld_that_cannot_break_out_of_its_script(client, live):
-    html = client.get(live.get_absolute_url()).content.decode()
+def test_entry_page_has_news_article_json_ld_that_cannot_break_out_of_its_script(
+    client, botswana_story
+):
+    html = client.get(botswana_story.get_absolute_url()).content.decode()
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert len(blocks) == 1
     data = json.loads(blocks[0])
@@ -126,7 +129,7 @@ def test_entry_page_has_news_article_json_ld_that_cannot_break_out_of_its_script
     assert data["headline"] == "Botswana cuts ties with North Korea"
     assert data["url"] == "http://testserver/2014/02/19/botswana-cuts-ties/"
     assert set(data["keywords"]) == {"North Korea", "Botswana"}
-    source = live.citations.get().source
+    source = botswana_story.citations.get().source
     assert data["citation"][0]["@type"] == "CreativeWork"
     assert data["citation"][0]["url"] == source.url
     assert "datePublished" in data
@@ -140,7 +143,9 @@ def test_headline_with_markup_is_escaped_in_json_ld(client):
     assert "<script>alert" not in html
 
 
-def test_sitemap_index_splits_a_section_into_pages_past_its_limit(client, live, monkeypatch):
+def test_sitemap_index_splits_a_section_into_pages_past_its_limit(
+    client, botswana_story, monkeypatch
+):
     # Three live tags, one per page; entry pages (blocks of ids): tests/test_sitemap_entry_pages.py
     from reading.sitemaps import TagSitemap
 

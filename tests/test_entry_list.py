@@ -7,13 +7,15 @@ import pytest
 from reading.filters import PublisherInput
 from sources.models import Publisher
 from sources.services import merge_publishers
-from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    EntryFactory,
+    PublisherFactory,
+    SourceFactory,
+    headlines,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def headlines(response) -> list[str]:
-    return [entry.headline for entry in response.context["entries"]]
 
 
 @pytest.fixture

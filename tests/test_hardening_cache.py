@@ -9,7 +9,6 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from newsroom.cache import CacheUnavailable, ResilientRedisCache, cache_is_down, strict_cache
-from tests.factories import EntryFactory
 from tests.hardening_support import (
     REDIS_HOST,
     REDIS_PORT,
@@ -20,6 +19,8 @@ from tests.hardening_support import (
     require_redis,
     silent_server,
 )
+
+pytestmark = pytest.mark.entry(headline="Redis outage drill", tags=["drills", "caches"])
 
 TIMEOUT = 0.5  # seconds, for both the connect and the socket timeout in these tests
 
@@ -34,11 +35,6 @@ def redis_caches(location: str, *, retry_seconds: float = 30) -> dict:
             "OPTIONS": {"socket_connect_timeout": TIMEOUT, "socket_timeout": TIMEOUT},
         }
     }
-
-
-@pytest.fixture
-def entry(db):
-    return EntryFactory(headline="Redis outage drill", tags=["drills", "caches"])
 
 
 def cache_log(caplog) -> list[logging.LogRecord]:

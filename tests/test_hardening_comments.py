@@ -15,23 +15,10 @@ from django.core.exceptions import ValidationError
 from comments.forms import make_form_token, spend_form_token
 from comments.models import Block, Comment, normalize_email
 from comments.views import ALREADY_SENT
-from tests.factories import EntryFactory
 from tests.hardening_support import redis_url, require_redis
 from tests.test_comments_posting import form_data, post_url
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    caches["counters"].clear()
-    yield
-    caches["counters"].clear()
-
-
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Ministers resign over the leak")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_counters")]
 
 
 def test_a_form_token_posted_thirty_times_stores_one_comment(client, entry):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import EntryFactory
+pytestmark = pytest.mark.entry(headline="Headers drill", tags=["drills"], body="Some *body*.")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,11 +24,6 @@ def directives(header: str) -> dict[str, set[str]]:
         name, *values = part.split()
         parsed[name] = set(values)
     return parsed
-
-
-@pytest.fixture
-def entry(db):
-    return EntryFactory(headline="Headers drill", tags=["drills"], body="Some *body*.")
 
 
 def public_pages(entry) -> list[str]:

@@ -17,13 +17,18 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from taggit.models import Tag
 
-from comments.models import Comment
 from events.models import Entry
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_file
 from sources.models import Publisher, Source
 from sources.services import get_or_create_source
-from tests.factories import EntryFactory, PublisherFactory, UserFactory
+from tests.factories import (
+    EntryFactory,
+    PublisherFactory,
+    UserFactory,
+    empty_everything,
+    import_events,
+)
 from tests.test_export_import import GOOD_LINE, export_text, newsroom_content  # noqa: F401
 from tests.test_import_archive import FIXTURE_ROOT, snapshot
 
@@ -51,12 +56,6 @@ def comment(**fields) -> dict:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def import_events(*paths) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_events", *map(str, paths), stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 # --- import_events: each bad value is a line's error ----------------------------------------
@@ -280,12 +279,7 @@ def test_authors_missing_here_come_back_as_inactive_accounts_and_the_export_is_i
     original = export_text()
     path = tmp_path / "export.jsonl"
     path.write_text(original, encoding="utf-8")
-    Comment.objects.all().delete()
-    Entry.objects.all().delete()
-    Source.objects.all().delete()
-    Publisher.objects.all().delete()
-    Tag.objects.all().delete()
-    get_user_model().objects.all().delete()
+    empty_everything()
 
     out, _ = import_events(path)
 

@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import include, path
 
 from newsroom.cache import strict_cache
-from newsroom.outages import database_outage
 from newsroom.urls import handler500  # noqa: F401 (this URLconf answers errors as the site's does)
 from tests.factories import EntryFactory
 from tests.hardening_support import base_settings, default_database, refused_port, silent_server
@@ -49,7 +48,11 @@ urlpatterns = [
     path("", include("newsroom.urls")),
 ]
 
-pytestmark = pytest.mark.urls(__name__)
+pytestmark = [
+    pytest.mark.urls(__name__),
+    pytest.mark.usefixtures("no_outage_left_over"),
+    pytest.mark.entry(headline="Database outage drill", tags=["drills"]),
+]
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL statement timeout (the PostgreSQL pass)"
@@ -77,28 +80,12 @@ class _chained:
         self.outer.__exit__(*exc)
 
 
-@pytest.fixture(autouse=True)
-def no_outage_left_over():
-    """Each test starts with the process' database outage state cleared, silently."""
-    yield
-    logging.disable(logging.CRITICAL)
-    try:
-        database_outage.recovered()
-    finally:
-        logging.disable(logging.NOTSET)
-
-
 def outage_log(caplog) -> list[str]:
     return [r.message for r in caplog.records if r.name == "newsroom.outages"]
 
 
 def request_log(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "django.request"]
-
-
-@pytest.fixture
-def entry(db):
-    return EntryFactory(headline="Database outage drill", tags=["drills"])
 
 
 def assert_outage_page(response, settings):

@@ -8,26 +8,17 @@ API: tests/test_api_moved.py.)
 import io
 import json
 import logging
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils.module_loading import import_string
 
 from events.models import Entry
-from tests.factories import EntryFactory, UserFactory
+from tests.factories import EntryFactory, UserFactory, import_events, json_ld, member
 
 pytestmark = pytest.mark.django_db
-
-
-def member(username: str, group: str | None, **fields):
-    user = UserFactory(username=username, is_staff=True, **fields)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 # --- drafts by URL: previews need the entry's view or change permission ------------------------
@@ -70,12 +61,6 @@ def test_a_moderator_still_reads_live_entries(client, moderator):
 
 
 # --- the author in public output: a full name or the newsroom, never a login name -------------
-
-
-def json_ld(html: str) -> dict:
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert block
-    return json.loads(block.group(1))
 
 
 def test_json_ld_names_the_author_by_full_name(client):
@@ -146,12 +131,6 @@ GOOD_LINE = json.dumps(
         "publish_at": "2014-02-19T12:00:00+00:00",
     }
 )
-
-
-def import_events(path: Path) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_events", str(path), stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("depth", [17, 5_000, 200_000])

@@ -13,7 +13,7 @@ import pytest
 from interchange.jsonlines import import_lines
 from sources.models import Publisher, Source
 from sources.services import NewSource, get_or_create_sources
-from tests.factories import EntryFactory, PublisherFactory, SourceFactory
+from tests.factories import EntryFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,6 @@ def line(slug: str, *urls: str, publisher: dict | None = None) -> str:
             "sources": [{"url": url, "publisher": publisher} for url in urls],
         }
     )
-
-
-@pytest.fixture
-def bbc():
-    bbc = PublisherFactory(name="BBC", slug="bbc", domain="bbc.co.uk")
-    bbc.other_domains.create(domain="bbc.com")
-    return bbc
 
 
 def test_imported_sources_without_a_publisher_get_their_domains_publisher(bbc):

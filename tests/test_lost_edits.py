@@ -27,9 +27,9 @@ from desk import workflow
 from desk.models import AuditEvent, EntryRevision, PendingChange
 from events.models import Entry
 from stories.models import Story
-from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.factories import CitationFactory, EntryFactory, SourceFactory, change_url, member
 from tests.hardening_support import default_database
-from tests.test_desk_workflow import change_url, form_for, member
+from tests.test_desk_workflow import form_for
 
 # --- running requests in parallel -------------------------------------------------------------
 
@@ -296,16 +296,6 @@ def test_the_save_service_refuses_a_save_made_from_an_older_version_and_writes_n
 
 
 # --- 2. approving a held change over a newer edit -----------------------------------------------
-
-
-@pytest.fixture
-def reporter():
-    return member("rita", "Reporters")
-
-
-@pytest.fixture
-def editor_member():
-    return member("alice", "Editors")
 
 
 def pending_url(entry: Entry) -> str:

@@ -8,7 +8,8 @@ import pytest
 from desk import workflow
 from desk.models import AuditEvent, PendingChange
 from tests.desk_support import move_to_draft, publish_now
-from tests.test_desk_workflow import change_url, form_for, member, signed_in, sourced_entry
+from tests.factories import change_url, member, signed_in, sourced_entry
+from tests.test_desk_workflow import form_for
 
 pytestmark = pytest.mark.django_db
 

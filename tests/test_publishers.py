@@ -8,18 +8,11 @@ from django.core.management import CommandError, call_command
 
 from events.models import Entry
 from interchange.jsonlines import export_entries, import_lines
-from sources.models import Publisher, PublisherDomain, PublisherRedirect, Source
+from sources.models import Publisher, PublisherRedirect, Source
 from sources.services import MergeError, get_or_create_source, merge_publishers
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bbc():
-    publisher = PublisherFactory(name="BBC", slug="bbc", domain="bbc.co.uk")
-    PublisherDomain.objects.create(publisher=publisher, domain="bbc.com")
-    return publisher
 
 
 def test_a_source_on_any_of_a_publishers_domains_is_credited_to_it(bbc):

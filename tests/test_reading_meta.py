@@ -2,12 +2,11 @@
 JSON-LD from the rendered text with dates that mean what they say, titles cut between words."""
 
 import datetime
-import json
 import re
 
 import pytest
 
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, json_ld
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +14,6 @@ LONG = (
     "Human rights in North Korea. Eleven of 15 United Nations Security Council members approve "
     "placing North Korea's human rights record on the Council's agenda for the first time."
 )
-
-
-def json_ld(html: str) -> dict:
-    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
 
 
 def test_home_advertises_its_rss_and_atom_feeds(client):

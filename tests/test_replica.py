@@ -9,7 +9,6 @@ promises), and the replica's connection sees only committed rows.
 
 import contextlib
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -23,7 +22,6 @@ from django.urls import include, path
 
 from events.models import Entry
 from newsroom import process
-from newsroom.outages import database_outage, database_outage_of
 from newsroom.routers import public_read
 from tests.factories import EntryFactory
 from tests.hardening_support import base_settings, refused_port, swapped_database
@@ -44,6 +42,7 @@ urlpatterns = [
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
     pytest.mark.urls(__name__),
+    pytest.mark.entry(headline="Read from the replica", tags=["replicas"]),
 ]
 
 
@@ -51,11 +50,6 @@ pytestmark = [
 def replica_router(settings):
     """The router as settings/base.py installs it when DATABASE_REPLICA_URL is set."""
     settings.DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
-
-
-@pytest.fixture
-def entry():
-    return EntryFactory(headline="Read from the replica", tags=["replicas"])
 
 
 @contextlib.contextmanager
@@ -224,17 +218,6 @@ print(json.dumps({"aliases": list(connections), "routers": routers, "reads": rea
 
 
 # --- outages ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def no_outage_left_over():
-    yield
-    logging.disable(logging.CRITICAL)
-    try:
-        database_outage.recovered()
-        database_outage_of("replica").recovered()
-    finally:
-        logging.disable(logging.NOTSET)
 
 
 @contextlib.contextmanager

@@ -10,8 +10,8 @@ import pytest
 from events.models import Entry
 from stories.models import Story
 from stories.services import set_story_named
-from tests.factories import EntryFactory
-from tests.test_desk_workflow import change_url, form_for, member, signed_in
+from tests.factories import EntryFactory, change_url, member, signed_in
+from tests.test_desk_workflow import form_for
 
 pytestmark = pytest.mark.django_db
 

@@ -32,13 +32,6 @@ def editors():
     return staff("Editors")
 
 
-@pytest.fixture
-def editor_client(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
 def change_url(tag: Tag) -> str:
     return reverse("admin:taggit_tag_change", args=[tag.pk])
 

@@ -18,23 +18,19 @@ from taggit.models import Tag
 
 from desk import history, tags, workflow
 from desk.models import AuditEvent
-from events.models import Entry, TagAlias, TaggedEntry, TagKey
+from events.models import Entry, TagAlias, TagKey
 from events.tagging import canonical_names, find_tags, tag_key, tag_slug, tags_for
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_lines
-from tests.factories import CitationFactory, EntryFactory, SourceFactory
+from tests.factories import (
+    EntryFactory,
+    change_url,
+    names_of,
+    signed_in,
+    sourced_entry,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def names_of(entry: Entry) -> list[str]:
-    return sorted(
-        TaggedEntry.objects.filter(content_object=entry).values_list("tag__name", flat=True)
-    )
-
-
-def change_url(entry: Entry) -> str:
-    return reverse("admin:events_entry_change", args=[entry.pk])
 
 
 def open_form(client: Client, entry: Entry, **changes) -> dict[str, str]:
@@ -42,18 +38,6 @@ def open_form(client: Client, entry: Entry, **changes) -> dict[str, str]:
     from tests.test_desk_workflow import form_for
 
     return form_for(entry, client, **changes)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sourced_entry(**kwargs) -> Entry:
-    entry = EntryFactory(**kwargs)
-    CitationFactory(entry=entry, source=SourceFactory(url=f"https://example.com/s/{entry.pk}"))
-    return entry
 
 
 def first_revision(entry: Entry):

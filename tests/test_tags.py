@@ -10,20 +10,14 @@ from taggit.models import Tag
 
 from desk import tags
 from desk.models import AuditEvent, TagMerge
-from events.models import Entry, TagAlias, TagCount, TaggedEntry
+from events.models import Entry, TagAlias, TagCount
 from events.related import related_entries
 from events.tagging import canonical_names
 from interchange.archive_import import import_files
 from interchange.jsonlines import import_lines
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, names_of
 
 pytestmark = pytest.mark.django_db
-
-
-def names_of(entry: Entry) -> list[str]:
-    return sorted(
-        TaggedEntry.objects.filter(content_object=entry).values_list("tag__name", flat=True)
-    )
 
 
 def uses(name: str) -> int:

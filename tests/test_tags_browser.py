@@ -7,8 +7,8 @@ from playwright.sync_api import Browser, expect
 from taggit.models import Tag
 
 from events.models import TaggedEntry
-from tests.factories import EntryFactory
-from tests.test_desk_browser import member, sign_in
+from tests.factories import EntryFactory, member
+from tests.test_desk_browser import sign_in
 
 
 @pytest.mark.browser

@@ -7,6 +7,7 @@ across both, and a signed-in session works on both. PostgreSQL and the Redis at 
 only (CI has both); skipped elsewhere.
 """
 
+import contextlib
 import http.cookies
 import os
 import socket
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -80,30 +82,26 @@ class Browser:
         return response.status, response.read().decode()
 
 
-@pytest.fixture
-def servers():
-    shared_redis().flushdb()
+def database_url() -> str:
+    """This test run's PostgreSQL database, as a DATABASE_URL for the servers."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    database_url = (
+    return (
         f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         f"/{db['NAME']}"
     )
+
+
+@contextlib.contextmanager
+def gunicorn_servers(
+    env_for: Callable[[int], dict[str, str]], count: int = 2
+) -> Iterator[list[str]]:
+    """`count` gunicorn servers, each started with env_for(its port); yields their URLs once
+    every one answers, and stops them after."""
     started, urls = [], []
-    for _ in range(2):
+    for _ in range(count):
         port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev",
-            "DEBUG": "0",
-            "SECRET_KEY": settings.SECRET_KEY,  # the form stamps made here must verify there
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": "2",
-            "GUNICORN_ACCESS_LOG": "",
-        }
+        env = env_for(port)
         started.append(
             subprocess.Popen(
                 [
@@ -138,6 +136,28 @@ def servers():
             process.terminate()
         for process in started:
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def servers():
+    shared_redis().flushdb()
+
+    def env_for(port: int) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev",
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,  # the form stamps made here must verify there
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": REDIS_URL,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_ACCESS_LOG": "",
+        }
+
+    with gunicorn_servers(env_for) as urls:
+        yield urls
 
 
 def make_editor(django_user_model, username: str, password: str):

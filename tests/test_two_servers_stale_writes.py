@@ -12,18 +12,22 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from events.models import Entry
 from reading.models import PageInvalidation
 from tests.factories import EntryFactory
 from tests.hardening_support import redis_server
-from tests.test_two_servers import Browser, free_port, make_editor, sign_in
+from tests.test_two_servers import (
+    Browser,
+    database_url,
+    gunicorn_servers,
+    make_editor,
+    sign_in,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUND_SECONDS = 10
@@ -35,15 +39,6 @@ pytestmark = [
         reason="two servers share one database: PostgreSQL only",
     ),
 ]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -70,49 +65,16 @@ def redis():
 
 @pytest.fixture
 def servers(redis):
-    started, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        env = server_env(
+    def env_for(port: int) -> dict[str, str]:
+        return server_env(
             REDIS_URL=redis.url,
             CACHE_RETRY_SECONDS="2",
             GUNICORN_BIND=f"127.0.0.1:{port}",
             WEB_CONCURRENCY="2",
         )
-        started.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    "newsroom/gunicorn.conf.py",
-                    "newsroom.wsgi",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url in urls:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/robots.txt", timeout=5).read()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.3)
+
+    with gunicorn_servers(env_for) as urls:
         yield urls
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            process.wait(timeout=30)
 
 
 def answers_for(url: str, seconds: float) -> list[tuple[float, int, str]]:

@@ -366,3 +366,9 @@ PUSH_EAGER_IN_BACKGROUND = env_bool("PUSH_EAGER_IN_BACKGROUND", True)
 # WebSub: the hub every feed names (rel="hub") and that is pinged when entries are published,
 # corrected or withdrawn; empty for none.
 WEBSUB_HUB_URL = env_str("WEBSUB_HUB_URL")
+# ActivityPub (push/activitypub/): the newsroom's account name (acct:<name>@<SITE_URL's host>),
+# domains whose servers may neither follow nor receive (subdomains included), and how far a
+# signed request's Date may be from our clock (inbox replays outside it are refused).
+ACTIVITYPUB_USERNAME = env_str("ACTIVITYPUB_USERNAME", "newsroom")
+ACTIVITYPUB_BLOCKED_DOMAINS = env_list("ACTIVITYPUB_BLOCKED_DOMAINS", [])
+ACTIVITYPUB_SIGNATURE_WINDOW_SECONDS = env_float("ACTIVITYPUB_SIGNATURE_WINDOW_SECONDS", 300)
