@@ -16,6 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from events.models import Correction, Entry, TaggedEntry
+from stories.models import Story
 
 from .keyset import MAX_INT
 from .models import Change
@@ -201,6 +202,44 @@ def record_tag_merged(target, *, merged: list[dict]) -> None:
                 kind=Change.Kind.TAG_MERGED,
                 tag_id=target.pk,
                 data={"name": target.name, "slug": target.slug, "merged": merged},
+                effective_at=timezone.now(),
+            )
+        ]
+    )
+
+
+def story_is_public(story_id: int) -> bool:
+    """Whether a live entry belongs to the story: only then may the feed name it."""
+    return Story.objects.public().filter(pk=story_id).exists()
+
+
+def record_story_updated(story) -> None:
+    """A `story.updated` row with the story's name, slug and status, when readers can see it.
+
+    Its entries' payloads carry the story by id, so mirrors update it everywhere from this row.
+    """
+    if not story_is_public(story.pk):
+        return
+    _write(
+        [
+            Change(
+                kind=Change.Kind.STORY_UPDATED,
+                story_id=story.pk,
+                data={"name": story.name, "slug": story.slug, "status": story.status},
+                effective_at=timezone.now(),
+            )
+        ]
+    )
+
+
+def record_story_deleted(story_id: int, *, name: str, slug: str, status: str) -> None:
+    """A `story.deleted` row; its entries also get "updated" rows (their story is gone)."""
+    _write(
+        [
+            Change(
+                kind=Change.Kind.STORY_DELETED,
+                story_id=story_id,
+                data={"name": name, "slug": slug, "status": status},
                 effective_at=timezone.now(),
             )
         ]

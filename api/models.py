@@ -27,10 +27,13 @@ class Change(models.Model):
         TAG_RENAMED = "tag.renamed", "tag renamed"
         TAG_MERGED = "tag.merged", "tag merged"
         TAG_DELETED = "tag.deleted", "tag deleted"
+        STORY_UPDATED = "story.updated", "story updated"
+        STORY_DELETED = "story.deleted", "story deleted"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     entry_id = models.BigIntegerField(null=True, blank=True)
     tag_id = models.BigIntegerField(null=True, blank=True)
+    story_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(
         default=dict, blank=True, help_text="Kind-specific facts, e.g. a tag's old and new name."
     )
@@ -45,11 +48,18 @@ class Change(models.Model):
         indexes = [models.Index(fields=["effective_at", "id"], name="change_cursor_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(entry_id__isnull=False) | models.Q(tag_id__isnull=False),
+                condition=models.Q(entry_id__isnull=False)
+                | models.Q(tag_id__isnull=False)
+                | models.Q(story_id__isnull=False),
                 name="change_has_subject",
             )
         ]
 
     def __str__(self):
-        subject = f"entry {self.entry_id}" if self.entry_id else f"tag {self.tag_id}"
+        if self.entry_id:
+            subject = f"entry {self.entry_id}"
+        elif self.tag_id:
+            subject = f"tag {self.tag_id}"
+        else:
+            subject = f"story {self.story_id}"
         return f"{self.kind} {subject} at {self.effective_at:%Y-%m-%d %H:%M:%S}"

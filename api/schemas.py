@@ -83,6 +83,21 @@ class SourceOut(Schema):
     published_on: datetime.date | None
 
 
+StoryStatus = Literal["developing", "ongoing", "concluded"]
+
+
+class StoryRef(Schema):
+    id: int
+    name: str
+    slug: str
+    status: StoryStatus
+    url: str = Field(description="The story's page.")
+
+
+class EntryStoryRef(StoryRef):
+    key: bool = Field(description="Whether the entry is one of the story's key events.")
+
+
 class EntryOut(Schema):
     id: int
     date: datetime.date = Field(description="The day the event happened.")
@@ -95,6 +110,7 @@ class EntryOut(Schema):
     url: str = Field(description="The entry's canonical page.")
     published_at: datetime.datetime
     modified_at: datetime.datetime
+    story: EntryStoryRef | None = Field(description="The ongoing story it belongs to, if any.")
     # Corrections are not recorded yet. When they are, each entry gains `corrections` (dated
     # notes) here, and correcting an entry records an `entry.corrected` change.
 
@@ -151,6 +167,33 @@ class PublisherDetailOut(PublisherOut):
     citation_count: int = Field(description="Citations of its articles by live entries.")
 
 
+class StoryQuery(PageQuery):
+    status: StoryStatus | None = Field(None, description="Only stories with this status.")
+    category: str | None = Field(None, max_length=20, description="Only this category's.")
+
+
+class StoryOut(StoryRef):
+    category: str = Field(description="The Current Events Portal's category; empty if none.")
+    category_name: str
+    started: datetime.date | None
+    updated: datetime.datetime
+    entry_count: int = Field(description="Live entries in the story.")
+    latest_at: datetime.datetime | None = Field(description="Its newest live entry's time.")
+
+
+class StoryPage(Schema):
+    results: list[StoryOut]
+    next_cursor: str | None
+    next: str | None
+
+
+class StoryDetailOut(StoryOut):
+    summary_markdown: str
+    summary_html: str
+    key_events: list[EntryOut] = Field(description="Up to 10 key events, newest first.")
+    latest: list[EntryOut] = Field(description="Up to 20 newest live entries, newest first.")
+
+
 class ChangeOut(Schema):
     cursor: str
     kind: Literal[
@@ -162,6 +205,8 @@ class ChangeOut(Schema):
         "tag.renamed",
         "tag.merged",
         "tag.deleted",
+        "story.updated",
+        "story.deleted",
     ] = Field(description="What happened; clients skip kinds they do not know.")
     at: datetime.datetime = Field(description="When it became true for readers.")
     entry_id: int | None
@@ -171,6 +216,10 @@ class ChangeOut(Schema):
     )
     tag: TagOut | None = Field(
         description="For tag changes: the tag's id with its new (renamed) or last (deleted) name."
+    )
+    story: StoryRef | None = Field(
+        description="For story changes: the story's id with its name, slug and status now "
+        "(updated) or last (deleted). Entries name their story by this id."
     )
 
 

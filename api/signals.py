@@ -1,8 +1,9 @@
 """Receivers that write the change log, connected from `ApiConfig.ready()`.
 
-Entries, their tag links and citations, tags, sources and publishers all show in the API's
-entry payloads, so a save or delete of any of them records which entries (or which tag) a
-mirror must refresh. Bulk writes send no signals: after one, run `manage.py record_changes`.
+Entries, their tag links and citations, tags, sources, publishers and stories (and entries'
+memberships of them) all show in the API's entry payloads, so a save or delete of any of them
+records which entries (or which tag or story) a mirror must refresh. Bulk writes send no
+signals: after one, run `manage.py record_changes`.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -11,6 +12,7 @@ from taggit.models import Tag
 from events.models import Correction, Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
+from stories.models import Story, StoryEntry
 
 from . import changes
 
@@ -87,6 +89,30 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
         changes.record_tag_deleted(instance.pk, name=instance.name, slug=instance.slug)
 
 
+def story_saved(sender, instance: Story, raw=False, **kwargs) -> None:
+    if not raw:
+        changes.record_story_updated(instance)
+
+
+def story_deleting(sender, instance: Story, **kwargs) -> None:
+    # Asked before the cascade removes the memberships that made the story public; the
+    # entries then get "updated" rows from their memberships' deletion.
+    instance._api_was_public = changes.story_is_public(instance.pk)  # type: ignore[attr-defined]
+
+
+def story_deleted(sender, instance: Story, **kwargs) -> None:
+    if getattr(instance, "_api_was_public", False):
+        changes.record_story_deleted(
+            instance.pk, name=instance.name, slug=instance.slug, status=instance.status
+        )
+
+
+def membership_changed(sender, instance: StoryEntry, raw=False, **kwargs) -> None:
+    # The entry's payload names its story: joining, leaving or becoming a key event changes it.
+    if not raw:
+        changes.record_entries_updated([instance.entry_id])
+
+
 def correction_added(sender, instance: Correction, created=False, raw=False, **kwargs) -> None:
     if created and not raw:
         changes.record_entry_corrected(instance)
@@ -108,4 +134,11 @@ def connect() -> None:
     post_save.connect(tag_saved, sender=Tag, dispatch_uid="api_tag_saved")
     pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="api_tag_deleting")
     post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="api_tag_deleted")
+    post_save.connect(story_saved, sender=Story, dispatch_uid="api_story_saved")
+    pre_delete.connect(story_deleting, sender=Story, dispatch_uid="api_story_deleting")
+    post_delete.connect(story_deleted, sender=Story, dispatch_uid="api_story_deleted")
+    post_save.connect(membership_changed, sender=StoryEntry, dispatch_uid="api_membership_saved")
+    post_delete.connect(
+        membership_changed, sender=StoryEntry, dispatch_uid="api_membership_deleted"
+    )
     post_save.connect(correction_added, sender=Correction, dispatch_uid="api_correction_added")

@@ -17,6 +17,7 @@ from events.related import related_entries
 from reading.filters import EntryFilter
 from reading.selectors import Moved
 from reading.templatetags.reading import absolute_url
+from stories.selectors import is_key_event, story_of
 
 from . import changes, keyset, selectors
 from .docs import ReferenceDocs
@@ -30,6 +31,9 @@ from .schemas import (
     PageQuery,
     PublisherDetailOut,
     PublisherPage,
+    StoryDetailOut,
+    StoryPage,
+    StoryQuery,
     TagDetailOut,
     TagPage,
 )
@@ -157,6 +161,36 @@ def entry_data(request: HttpRequest, entry) -> dict:
         "url": absolute_url(context, entry.get_absolute_url()),
         "published_at": entry.publish_at,
         "modified_at": entry.updated,
+        "story": _entry_story(context, entry),
+    }
+
+
+def _story_ref(context: dict, story) -> dict:
+    return {
+        "id": story.pk,
+        "name": story.name,
+        "slug": story.slug,
+        "status": story.status,
+        "url": absolute_url(context, story.get_absolute_url()),
+    }
+
+
+def _entry_story(context: dict, entry) -> dict | None:
+    story = story_of(entry)
+    if story is None:
+        return None
+    return {**_story_ref(context, story), "key": is_key_event(entry)}
+
+
+def story_data(request: HttpRequest, story) -> dict:
+    return {
+        **_story_ref({"request": request}, story),
+        "category": story.category,
+        "category_name": story.get_category_display() if story.category else "",
+        "started": story.started,
+        "updated": story.updated,
+        "entry_count": story.live_entries,
+        "latest_at": story.latest,
     }
 
 
@@ -291,13 +325,64 @@ def get_publisher(request, slug: Path[str]):
     }
 
 
+@api.get("/stories/", response={200: StoryPage, **ERRORS}, operation_id="listStories")
+def list_stories(request, params: Query[StoryQuery]):
+    """Stories with a published entry, by slug; narrow by status and category."""
+    accept_only(request, StoryQuery)
+    found = _cursor_page(
+        request,
+        selectors.api_stories(status=params.status, category=params.category),
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {
+        "results": [story_data(request, story) for story in found["rows"]],
+        "next_cursor": found["next_cursor"],
+        "next": found["next"],
+    }
+
+
+@api.get("/stories/{slug}/", response={200: StoryDetailOut, **ERRORS}, operation_id="getStory")
+def get_story(request, slug: Path[str]):
+    """A story with a published entry: its summary, key events and newest entries."""
+    accept_only(request)
+    try:
+        story, key_events, latest = selectors.story_with_entries(slug)
+    except Http404:
+        raise ParameterError(
+            "slug", f"No published entry belongs to a story {slug!r}.", status=404
+        ) from None
+    return {
+        **story_data(request, story),
+        "summary_markdown": story.summary,
+        "summary_html": str(story.summary_html()),
+        "key_events": [entry_data(request, e) for e in key_events],
+        "latest": [entry_data(request, e) for e in latest],
+    }
+
+
+def _change_story(request: HttpRequest, row) -> dict | None:
+    if not row.story_id:
+        return None
+    url = reverse("events:story", kwargs={"slug": row.data["slug"]})
+    return {
+        "id": row.story_id,
+        "name": row.data["name"],
+        "slug": row.data["slug"],
+        "status": row.data["status"],
+        "url": absolute_url({"request": request}, url),
+    }
+
+
 @api.get("/changes/", response={200: ChangesPage, **ERRORS}, operation_id="listChanges")
 def list_changes(request, params: Query[ChangesQuery]):
     """Every change a mirror must apply, in order; start without `after`, then pass next_cursor.
 
     Apply each entry change by its `entry` field: an object replaces the mirror's copy, null
     removes it. `tag.renamed` renames the tag (by id) in every mirrored entry; `tag.deleted`
-    is followed by updates of the entries that carried it. Changes appear once they are
+    is followed by updates of the entries that carried it. `story.updated` gives a story's
+    name, slug and status now (entries name their story by id); `story.deleted` is followed by
+    updates of its entries. Changes appear once they are
     API_CHANGES_SETTLE_SECONDS old (scheduled entries: that long after their publish time).
     """
     accept_only(request, ChangesQuery)
@@ -323,6 +408,7 @@ def list_changes(request, params: Query[ChangesQuery]):
                     if row.tag_id
                     else None
                 ),
+                "story": _change_story(request, row),
             }
         )
     return {

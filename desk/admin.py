@@ -25,6 +25,7 @@ from events.models import Entry, TagAlias
 from events.tagging import tag_key
 from sources.admin import CitationInline
 from sources.models import Citation, Publisher
+from stories.services import set_story_named
 
 from . import corrections, workflow
 from .corrections_admin import CorrectionAdminMixin
@@ -334,6 +335,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
 
         def related():
             form.save_m2m()
+            set_story_named(entry, form.cleaned_data.get("story"))
             for formset in formsets:
                 if outcome.keep_their_sources and formset.model is Citation:
                     continue
@@ -605,4 +607,4 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
         return JsonResponse(suggestions, safe=False)
 
 
-from . import audit_admin, tag_admin  # noqa: E402, F401  (register AuditEventAdmin, TagAdmin)
+from . import audit_admin, story_admin, tag_admin  # noqa: E402, F401  (register their admins)

@@ -19,11 +19,14 @@ from django.utils.text import Truncator
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from events.limits import TAG_MAX_LENGTH
+from events.limits import STORY_MAX_LENGTH, TAG_MAX_LENGTH
 from events.models import Entry
 from events.tagging import canonical_names, edit_string_for_tags, tags_for
 from sources.models import Citation
 from sources.selectors import citation_warnings, unnamed_publishers
+from stories.models import Story
+from stories.selectors import suggest_stories
+from stories.services import clean_name
 
 from . import workflow
 from .models import PendingChange
@@ -66,6 +69,29 @@ class TagAutocompleteWidget(TagWidget):
         return html + format_html('<datalist id="{}"></datalist>', attrs["list"])
 
 
+def story_of(entry: Entry) -> str:
+    """The name of the story `entry` belongs to, or ""."""
+    return workflow.story_name(entry)
+
+
+class StoryNameWidget(forms.TextInput):
+    """A text field suggesting the stories still running (the 200 most recently updated)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "size": 60, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{attrs.get('id', name)}-stories"}
+        names = (
+            Story.objects.exclude(status=Story.Status.CONCLUDED)
+            .order_by("-updated")
+            .values_list("name", flat=True)[:200]
+        )
+        options = format_html_join("", '<option value="{}">', ((n,) for n in names))
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}">{}</datalist>', attrs["list"], options)
+
+
 @dataclass
 class SaveOutcome:
     """What the save will do beyond writing the form, for the admin's messages and audit."""
@@ -78,7 +104,8 @@ class SaveOutcome:
 
 
 # The form's fields that snapshots do not hold: a stale save merges them through the entry's
-# row as the base version's revision kept it (the snapshot's FIELDS merge through snapshots).
+# row as the base version's revision kept it (the snapshot's FIELDS merge through snapshots);
+# the story, kept in stories.StoryEntry, through the story name the revision kept.
 ROW_FIELDS = ("story", "comments_open", "review_note")
 
 
@@ -89,6 +116,13 @@ def _blank(value):
 
 # What a conflict calls the form's fields that snapshots do not hold.
 ROW_LABELS = {"story": "story", "comments_open": "comments open", "review_note": "editor's note"}
+
+
+def _stored(original: Entry, name: str):
+    """The stored value of one of the form's fields (the story: its name, from its own table)."""
+    if name == "story":
+        return story_of(original)
+    return getattr(original, name)
 
 
 def _label(name: str) -> str:
@@ -136,13 +170,21 @@ class EntryAdminForm(forms.ModelForm):
         "publish anyway, or name it first.",
     )
 
+    story = forms.CharField(
+        required=False,
+        max_length=STORY_MAX_LENGTH,
+        widget=StoryNameWidget,
+        help_text="Optional. The ongoing story this entry belongs to (one at most), e.g. “War in "
+        "Donbass”: pick one or type a new name, which starts a story.",
+    )
+
     # Set by the admin before validation: the request's user and the page's inline formsets.
     user = None
     formsets: list = []
 
     class Meta:
         model = Entry
-        fields = ["event_date", "story", "headline", "slug", "tags", "body"]
+        fields = ["event_date", "headline", "slug", "tags", "body"]
         fields += ["status", "publish_at", "comments_open", "review_note"]
         widgets = {
             "tags": TagAutocompleteWidget,
@@ -157,9 +199,23 @@ class EntryAdminForm(forms.ModelForm):
         self.editor = workflow.can_publish(self.user)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
+            self.initial["story"] = story_of(self.instance)
+            self._suggest_stories()
             self._start_from_held_change()
         if not self.editor:
             self._limit_for_reporters()
+
+    def _suggest_stories(self):
+        """For an entry in no story: the open stories it shares tags or sources with."""
+        if self.initial["story"] or "story" not in self.fields:
+            return
+        suggestions = suggest_stories(self.instance)
+        if suggestions:
+            self.fields["story"].help_text = format_html(
+                '{} <span class="desk-story-suggestions">Suggested: {}</span>',
+                self.fields["story"].help_text,
+                format_html_join("; ", "“{}” ({})", ((s.name, s.reason) for s in suggestions)),
+            )
 
     def _start_from_held_change(self):
         """A reporter reopening a live entry continues from the change they have held."""
@@ -203,6 +259,9 @@ class EntryAdminForm(forms.ModelForm):
                     if isinstance(field, forms.SplitDateTimeField)
                     else forms.HiddenInput()
                 )
+
+    def clean_story(self):
+        return clean_name(self.cleaned_data.get("story"))
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
@@ -391,7 +450,7 @@ class EntryAdminForm(forms.ModelForm):
         for name in ROW_FIELDS:
             if name not in self.cleaned_data or self.fields[name].disabled:
                 continue
-            ours, their = _blank(self.cleaned_data[name]), _blank(getattr(original, name))
+            ours, their = _blank(self.cleaned_data[name]), _blank(_stored(original, name))
             if ours == their:
                 continue
             if base_row is not None and name in base_row:
@@ -431,7 +490,7 @@ class EntryAdminForm(forms.ModelForm):
             if name == "sources":
                 self.outcome.keep_their_sources = True
             elif name != "tags":
-                self.cleaned_data[name] = getattr(original, name)
+                self.cleaned_data[name] = _stored(original, name)
         self.cleaned_data["tags"] = list(result.tags)
         self.outcome.merged = [_label(n) for n in kept]
         self.outcome.merged_from = f"{who} (saved at {when:%H:%M:%S})"

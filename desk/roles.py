@@ -31,6 +31,7 @@ _ENTRY_WRITING = [
     ("sources", "publisher", "view_publisher"),
     ("sources", "publisher", "add_publisher"),
     ("taggit", "tag", "view_tag"),
+    ("stories", "story", "view_story"),
 ]
 
 PERMISSIONS = {
@@ -49,12 +50,28 @@ PERMISSIONS = {
         ("taggit", "tag", "delete_tag"),
         ("desk", "auditevent", "view_auditevent"),
         ("desk", "pendingchange", "view_pendingchange"),
+        ("stories", "story", "add_story"),
+        ("stories", "story", "change_story"),
+        ("stories", "story", "delete_story"),
+        ("stories", "storyentry", "view_storyentry"),
+        ("stories", "storyentry", "add_storyentry"),
+        ("stories", "storyentry", "change_storyentry"),
+        ("stories", "storyentry", "delete_storyentry"),
     ],
 }
 
 
 def sync_roles(apps, app_configs, using: str = "default") -> None:
-    """Create the groups (if missing) and give each exactly its PERMISSIONS, with `apps`' models."""
+    """Create the groups (if missing) and give each exactly its PERMISSIONS, with `apps`' models.
+
+    Permissions are created for every app PERMISSIONS names, besides `app_configs`, so an older
+    migration that syncs the roles still finds the permissions of apps added since.
+    """
+    from django.apps import apps as global_apps
+
+    named = {label for permissions in PERMISSIONS.values() for label, _, _ in permissions}
+    labels = {config.label for config in app_configs}
+    app_configs = [*app_configs, *(global_apps.get_app_config(n) for n in sorted(named - labels))]
     for app_config in app_configs:
         create_permissions(app_config, apps=apps, verbosity=0, using=using)
     group_model = apps.get_model("auth", "Group")

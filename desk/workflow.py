@@ -27,6 +27,7 @@ from events.models import Entry
 from events.tagging import tag_key, tags_by_key
 from sources.models import Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
+from stories.models import Story
 
 from .models import AuditEvent, EntryRevision, PendingChange
 from .snapshots import FIELD_LABELS, FIELDS, EntrySnapshot, SourceSnapshot, merge, snapshot_of
@@ -110,14 +111,25 @@ def keep_revision(entry: Entry, *, user, action: str, comment: str = "") -> Entr
         reversion.set_user(user if getattr(user, "is_authenticated", False) else None)
         reversion.set_comment(comment or dict(Action.choices).get(action, action))
         reversion.add_to_revision(entry)
+        snapshot = snapshot_of(entry).to_json()
+        # The story lives in its own table (stories.StoryEntry): the revision keeps its name, the
+        # base a later stale save merges the story membership against (see `base_row`).
+        snapshot["story"] = story_name(entry)
         meta = {
             "entry": entry,
             "entry_version": entry.version,
             "action": action,
-            "snapshot": snapshot_of(entry).to_json(),
+            "snapshot": snapshot,
         }
         reversion.add_meta(EntryRevision, **meta)
     return EntryRevision.objects.get(entry=entry, entry_version=entry.version)
+
+
+def story_name(entry: Entry) -> str:
+    """The name of the story `entry` belongs to as stored now, or "" (one query)."""
+    return (
+        Story.objects.filter(memberships__entry=entry).values_list("name", flat=True).first() or ""
+    )
 
 
 def lock(entry: Entry | int) -> Entry:
@@ -362,7 +374,10 @@ HELD_FIELDS = ("event_date", "headline", "slug", "body", "tags", "sources")
 
 
 def base_row(entry: Entry, version: int) -> dict | None:
-    """The entry's own fields as the revision of `version` kept them (None if none did)."""
+    """The entry's own fields as the revision of `version` kept them (None if none did).
+
+    With them the name of the story the entry was in (key "story"), when the revision kept it.
+    """
     revision = EntryRevision.objects.filter(entry=entry, entry_version=version).first()
     if revision is None:
         return None
@@ -370,9 +385,12 @@ def base_row(entry: Entry, version: int) -> dict | None:
     if kept is None:
         return None
     try:
-        return kept.field_dict
+        row = dict(kept.field_dict)
     except RevertError:  # kept before a field of the entry was removed: no base to merge on
         return None
+    if "story" in revision.snapshot:
+        row["story"] = revision.snapshot["story"]
+    return row
 
 
 def held_fields(entry: Entry, pending: PendingChange) -> list[str]:

@@ -13,7 +13,6 @@ from . import tagging, text
 from .limits import (
     HEADLINE_MAX_LENGTH,
     SLUG_MAX_LENGTH,
-    STORY_MAX_LENGTH,
     TAG_KEY_MAX_LENGTH,
     TAG_MAX_LENGTH,
 )
@@ -142,19 +141,10 @@ class Entry(models.Model):  # type: ignore[django-manager-missing]
         blank=True,
         help_text='Comma-separated; put a name that contains a comma in quotes: "Facebook, Inc."',
     )
-    # Nullable so the column is added in place: a NOT NULL column makes SQLite rebuild the
-    # entry table, which drops the triggers that keep EntryCount (migration 0004).
-    story = models.CharField(  # noqa: DJ001 (NULL means no story; "" is never stored)
-        max_length=STORY_MAX_LENGTH,
-        null=True,
-        blank=True,
-        help_text="Optional. The ongoing story this entry belongs to, e.g. “2014 Ukrainian "
-        "revolution”; a day's entries are grouped under it. Spell it the same way each time.",
-    )
-
     # The body's first sentence as plain text (events.text.lede), kept by save() and the
-    # JSON Lines import so lists of entries never render Markdown. Nullable for the same
-    # reason as `story`; NULL on rows written by raw SQL, whose ledes are computed when shown.
+    # JSON Lines import so lists of entries never render Markdown. Nullable so the column was
+    # added in place (a NOT NULL column makes SQLite rebuild the entry table, which drops the
+    # triggers that keep EntryCount); NULL on rows written by raw SQL, computed when shown.
     lede = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = EntryQuerySet.as_manager()

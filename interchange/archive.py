@@ -37,6 +37,19 @@ TAG_SUFFIX_RE = re.compile(r"^(Inc\.|Jr\.|Sr\.|Ltd\.|\d{4})$")
 PSEUDO_SOURCES = frozenset({"cover image"})
 
 
+# "Story name. Headline": the archive's related links open with the ongoing story, as the
+# Current Events Portal names it ("War in Donbass. A shell hits ..."), sometimes with a stray
+# colon ("War in Donbass:."). A story name is short and is not cut at an abbreviation
+# ("3 U.S. troops", "Maryland v. Wynne", "Stephen G. Breyer"); what follows starts a sentence.
+STORY_PREFIX_RE = re.compile(r"^(?P<story>[^.]{1,200}?):?\.\s+(?P<rest>[A-Z0-9\"'‘“(\[].*)$")
+STORY_MAX_WORDS = 8
+ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "ltd", "co", "no", "vs"}
+)
+# Sentences open with an article; the Portal's story names do not.
+ARTICLES = frozenset({"a", "an", "the"})
+
+
 class ArchiveError(ValueError):
     """A page the parser refuses, with the 1-based line number and the reason."""
 
@@ -62,6 +75,7 @@ class Link:
     headline: str
     tags: tuple[str, ...] = ()
     line: int = 0
+    story: str = ""  # the "Story name." that opened the link's text, when it had one
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,31 @@ def make_headline(text: str, line: int) -> str:
     return headline
 
 
+def split_story(text: str) -> tuple[str, str]:
+    """("Story name", "Headline.") from a related link's "Story name. Headline."; ("", text)
+    when the text does not open with a story name.
+
+    The headline keeps only its own sentences. A first sentence counts as a story name when it
+    has at most STORY_MAX_WORDS words, does not open with an article and does not end in an
+    initial or an abbreviation.
+    """
+    match = STORY_PREFIX_RE.match(text)
+    if not match:
+        return "", text
+    story = match["story"].strip().rstrip(":").strip()
+    words = story.split()
+    last = words[-1] if words else ""
+    if (
+        not words
+        or words[0].casefold() in ARTICLES
+        or len(words) > STORY_MAX_WORDS
+        or len(last) <= 1
+        or last.casefold() in ABBREVIATIONS
+    ):
+        return "", text
+    return story, match["rest"].strip()
+
+
 def parse_link_item(text: str, line: int) -> Link:
     """A Related or Changes list item: `N. [headline](/news/Y/M/D/slug.md) _Context: A, B_`."""
     match = LIST_LINK_RE.match(text)
@@ -182,7 +221,8 @@ def parse_link_item(text: str, line: int) -> Link:
     context = CONTEXT_RE.match(rest)
     if context:
         tags = split_context(context["tags"], line)
-    return Link(make_ref(target, line), make_headline(match["text"], line), tags, line)
+    story, headline = split_story(make_headline(match["text"], line))
+    return Link(make_ref(target, line), headline, tags, line, story)
 
 
 def parse_source_item(text: str, line: int) -> SourceLink | None:

@@ -8,8 +8,10 @@ The rules that make an import idempotent and independent of the order of the pag
   one never does; two links naming the same missing page keep the smaller headline, so the
   winner does not depend on which link came first;
 * the body is the entry page's summary, or the day page's when the entry page has none;
-* the story is the `##### Story` heading over the entry (entry page, else day page); it is also
-  added as a tag, so the story has a tag page;
+* the story is the `##### Story` heading over the entry (entry page, else day page), or the
+  "Story name." that opens a Related link's text (whose headline keeps only its own sentences);
+  the heading is also added as a tag, as before stories had pages of their own. The entry joins
+  the story of that name through `stories.services` (created when new);
 * the sources of an entry are exactly its own page's list, in order;
 * publish time is the event date at midnight UTC, not the time of the import.
 
@@ -34,6 +36,8 @@ from events.tagging import tag_key, tags_for
 from sources.links import domain_of, normalize_url
 from sources.models import PUBLISHER_NAME_MAX_LENGTH, Citation, Publisher, Source
 from sources.services import get_or_create_publisher, get_or_create_source
+from stories.models import StoryEntry
+from stories.services import clean_name, set_story_named
 
 from .archive import (
     ArchiveError,
@@ -208,14 +212,18 @@ class ArchiveImporter:
             self._set_status(entry, level)
             if body:
                 entry.body, record.body_level = body, level
-            entry.story = story or None
             entry.save()
             record.entry = entry
             record.save()
+            if story:
+                set_story_named(entry, story)
             self.report.created.add(ref)
         else:
             record = getattr(entry, "archive_record", None) or ArchiveRecord(entry=entry, level=0)
-            before = (entry.headline, entry.body, entry.status, entry.publish_at, entry.story)
+            before = (entry.headline, entry.body, entry.status, entry.publish_at)
+            current = (
+                StoryEntry.objects.filter(entry=entry).values_list("story__name", flat=True).first()
+            )
             record_before = (record.level, record.body_level)
             if level > record.level:
                 entry.headline = headline
@@ -226,11 +234,11 @@ class ArchiveImporter:
                 entry.headline = min(entry.headline, headline) if level == Level.LINK else headline
             if body and (record.body_level is None or level >= record.body_level):
                 entry.body, record.body_level = body, level
-            # A higher page's heading wins; a lower one only fills a story still unknown.
-            if story and (level >= record_before[0] or not entry.story):
-                entry.story = story
-            if (entry.headline, entry.body, entry.status, entry.publish_at, entry.story) != before:
+            if (entry.headline, entry.body, entry.status, entry.publish_at) != before:
                 entry.save()
+                changed = True
+            if self._story_wins(story, current, level, record_before[0]):
+                set_story_named(entry, story)
                 changed = True
             if (record.level, record.body_level) != record_before or record._state.adding:
                 record.save()
@@ -242,6 +250,22 @@ class ArchiveImporter:
         if changed:
             self.report.changed.add(ref)
         return entry
+
+    @staticmethod
+    def _story_wins(story: str, current: str | None, level: int, before: int) -> bool:
+        """Whether the story a page at `level` names replaces the entry's `current` one.
+
+        A higher page's wins; a lower one only fills a story still unknown; of two links, the
+        smaller name, so the outcome does not depend on which link came first.
+        """
+        new, have = clean_name(story).casefold(), clean_name(current).casefold()
+        if not new or new == have:
+            return False
+        if not have or level > before:
+            return True
+        if level == before:
+            return level != Level.LINK or new < have
+        return False
 
     def _set_status(self, entry: Entry, level: int) -> None:
         if self.draft or level < Level.DAY:
@@ -309,7 +333,13 @@ class ArchiveImporter:
         )
         for link in page.related:
             self.line = link.line or None
-            self.merge_entry(link.ref, Level.LINK, headline=link.headline, tags=link.tags)
+            self.merge_entry(
+                link.ref,
+                Level.LINK,
+                headline=link.headline,
+                story=link.story[:STORY_MAX_LENGTH],
+                tags=link.tags,
+            )
 
     # --- files -----------------------------------------------------------------------------
     def import_file(self, path: Path) -> bool:

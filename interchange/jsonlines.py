@@ -21,7 +21,13 @@ from django.db.models import Prefetch
 from taggit.models import Tag
 
 from comments.models import Comment
-from events.limits import HEADLINE_MAX_LENGTH, SLUG_MAX_LENGTH, TAG_MAX_LENGTH, is_slug
+from events.limits import (
+    HEADLINE_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    STORY_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    is_slug,
+)
 from events.models import Correction, Entry, TaggedEntry, TagKey
 from events.signals import entries_written_in_bulk
 from events.tagging import clean_tag_name, find_tags, free_slug, tag_key, tag_slug
@@ -29,6 +35,8 @@ from events.text import lede
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import NewSource, free_publisher_slug, get_or_create_sources
+from stories.models import Story, StoryEntry
+from stories.services import clean_name, story_named
 
 from .locking import retry_when_locked, take_import_lock
 from .models import ArchiveRecord
@@ -38,9 +46,10 @@ MAX_LINE_CHARS = 1_000_000
 # An exported record nests five levels at most (the line, its sources, a source, its publisher,
 # other_domains); a line nested deeper than this is refused before anything walks it.
 MAX_NESTING = 16
-# The format this module writes. Version 1 (no "format_version" key, no corrections) still imports.
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# The format this module writes. Version 1 (no "format_version" key, no corrections) and 2 (no
+# story) still import; in any version a record's "story" may be a plain name.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 
 def _dt(value: datetime.datetime | None) -> str | None:
@@ -49,6 +58,24 @@ def _dt(value: datetime.datetime | None) -> str | None:
 
 def _username(user) -> str | None:
     return user.get_username() if user else None
+
+
+def story_record(entry: Entry) -> dict[str, Any] | None:
+    """The entry's story as exported: enough to recreate the story in an empty database."""
+    membership = getattr(entry, "story_membership", None)
+    if membership is None:
+        return None
+    story = membership.story
+    return {
+        "name": story.name,
+        "slug": story.slug,
+        "status": story.status,
+        "category": story.category,
+        "summary": story.summary,
+        "started": story.started.isoformat() if story.started else None,
+        "updated": _dt(story.updated),
+        "key": membership.key,
+    }
 
 
 def entry_record(entry: Entry) -> dict[str, Any]:
@@ -106,6 +133,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
             for c in entry.comments.all()
         ],
         "archive": {"level": record.level, "body_level": record.body_level} if record else None,
+        "story": story_record(entry),
         "corrections": [
             {
                 "kind": c.kind,
@@ -123,7 +151,7 @@ def export_queryset():
     """Every entry in a stable order, with everything entry_record reads prefetched."""
     return (
         Entry.objects.order_by("event_date", "slug")
-        .select_related("author", "archive_record")
+        .select_related("author", "archive_record", "story_membership__story")
         .prefetch_related(
             Prefetch(
                 "tagged_items",
@@ -324,8 +352,36 @@ def parse_line(text: str, line: int) -> dict[str, Any]:
         line,
         "archive must be null or {level, body_level}",
     )
+    record["story"] = _parse_story(record.get("story"), line)
     check_storable(record, line)
     return record
+
+
+def _parse_story(story, line: int) -> dict[str, Any] | None:
+    """A record's story: null, a plain name, or the object `story_record` writes."""
+    if story is None or story == "":
+        return None
+    if isinstance(story, str):
+        story = {"name": story}
+    _need(isinstance(story, dict), line, "story must be null, a name or an object")
+    name = _text(story, "name", line, max_length=STORY_MAX_LENGTH, required=True)
+    _need(bool(clean_name(name)), line, "story name is empty")
+    _text(story, "slug", line, max_length=STORY_MAX_LENGTH)
+    _text(story, "summary", line)
+    _need(
+        story.get("status") in (None, *Story.Status.values),
+        line,
+        f"unknown story status {story.get('status')!r}",
+    )
+    _need(
+        story.get("category") in (None, "", *Story.Category.values),
+        line,
+        f"unknown story category {story.get('category')!r}",
+    )
+    story["started"] = _date(story.get("started"), line, "story started", null=True)
+    story["updated"] = _datetime(story.get("updated"), line, "story updated")
+    _need(isinstance(story.get("key", False), bool), line, "story key must be true or false")
+    return story
 
 
 def _parse_correction(correction, record, line: int) -> None:
@@ -598,6 +654,29 @@ class _BatchWriter:
         ids |= {tag_key(tag.name): tag.pk for tag in created}
         return ids
 
+    def memberships(self, entries: list[Entry], records) -> list[tuple]:
+        """The (entry, story, key, added) rows of the batch's stories, found or created by
+        name through `stories.services` (once per story of the batch)."""
+        stories: dict[str, Story | None] = {}
+        rows = []
+        now = datetime.datetime.now(datetime.UTC)
+        for entry, r in zip(entries, records, strict=True):
+            data = r.get("story")
+            if not data:
+                continue
+            key = clean_name(data["name"]).casefold()
+            if key not in stories:
+                defaults = {
+                    k: data[k]
+                    for k in ("status", "category", "summary", "started", "updated")
+                    if data.get(k) is not None
+                }
+                stories[key] = story_named(data["name"], slug=data.get("slug") or "", **defaults)
+            story = stories[key]
+            if story is not None:
+                rows.append((entry.pk, story.pk, bool(data.get("key", False)), now))
+        return rows
+
     def write(self, records: list[dict[str, Any]]) -> None:
         present = set(
             Entry.objects.filter(
@@ -690,6 +769,9 @@ class _BatchWriter:
         insert_rows(TaggedEntry, ["content_object", "tag"], links)
         insert_rows(Citation, ["entry", "source", "position"], citations)
         insert_rows(ArchiveRecord, ["entry", "level", "body_level"], archive_rows)
+        insert_rows(
+            StoryEntry, ["entry", "story", "key", "added"], self.memberships(entries, fresh)
+        )
         Comment.objects.bulk_create(comments)
         Correction.objects.bulk_create(corrections)
         self.report.entries_created += len(entries)

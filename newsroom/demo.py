@@ -237,6 +237,35 @@ FLOODS = "Kestrel River floods"
 STRIKE = "Northline rail strike"
 ORBIS = "Orbis-3 lunar mission"
 
+# How the desk has set up each story: status, category (the Portal's) and the summary readers see
+# first on the story page (Markdown). Key events are the entries marked "key": True below.
+STORIES: dict[str, dict[str, str]] = {
+    VALDORA: {
+        "status": "developing",
+        "category": "politics",
+        "summary": "Valdora votes in a snap general election called after Prime Minister Ilse "
+        "Marten lost a confidence vote by two seats. The opposition **Civic Alliance** leads "
+        "the polls; results are expected through the night.",
+    },
+    FLOODS: {
+        "status": "developing",
+        "category": "disasters",
+        "summary": "The Kestrel River burst its banks after a week of rain. Millford was "
+        "evacuated; residents are returning as the water recedes.",
+    },
+    STRIKE: {
+        "status": "ongoing",
+        "category": "business",
+        "summary": "Northline rail workers strike over pay and staffing; talks between the "
+        "union and the operator continue.",
+    },
+    ORBIS: {
+        "status": "ongoing",
+        "category": "science",
+        "summary": "Orbis-3, the first crewed lunar mission in decades, from launch to landing.",
+    },
+}
+
 APPROVED, PENDING = "approved", "pending"
 
 RECENT: list[dict[str, Any]] = [
@@ -251,6 +280,7 @@ RECENT: list[dict[str, Any]] = [
         "reform.",
         "tags": ["Valdora", "elections"],
         "story": VALDORA,
+        "key": True,
         "sources": [
             (
                 "https://www.reuters.com/world/europe/valdora-pm-calls-snap-election",
@@ -308,6 +338,7 @@ RECENT: list[dict[str, Any]] = [
         "talks resume.",
         "tags": ["rail", "strikes", "labour"],
         "story": STRIKE,
+        "key": True,
         "sources": [
             (
                 "https://www.independent.co.uk/news/northline-rail-strike-ballot",
@@ -382,6 +413,7 @@ RECENT: list[dict[str, Any]] = [
         "three days of heavy rain are expected.",
         "tags": ["floods", "weather", "Kestrel River"],
         "story": FLOODS,
+        "key": True,
         "sources": [
             (
                 "https://www.bbc.co.uk/news/uk-kestrel-river-flood-warning",

@@ -14,6 +14,8 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from stories.selectors import story_of
+
 from . import text
 
 # A stand-in reversed once per page; real values replace it, quoted as reverse() quotes them.
@@ -29,6 +31,7 @@ class Links:
         self._day = reverse("events:archive-day", args=["1000", "10", "10"])
         self._entry = reverse("events:detail", args=["1000", "10", "10", _SLUG_HOLE])
         self._tag = reverse("events:tag", args=[_SLUG_HOLE])
+        self._story = reverse("events:story", args=[_SLUG_HOLE])
 
     def day(self, day: datetime.date) -> str:
         return self._day.replace("/1000/10/10/", f"/{day:%Y/%m/%d}/", 1)
@@ -39,6 +42,9 @@ class Links:
 
     def tag(self, slug: str) -> str:
         return self._tag.replace(f"/{_SLUG_HOLE}/", f"/{quote(slug, safe=_SAFE)}/", 1)
+
+    def story(self, slug: str) -> str:
+        return self._story.replace(f"/{_SLUG_HOLE}/", f"/{quote(slug, safe=_SAFE)}/", 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,7 @@ class Card:
     event_date: datetime.date
     day_url: str
     story: str
-    story_url: str  # the page of the tag named like the story, when the entry carries one
+    story_url: str  # the story's page
     tags: list[TagLink]
     sources: str
     comments: int
@@ -69,7 +75,7 @@ class StoryGroup:
     """A day's cards under one story; `story` is "" for the entries that belong to none."""
 
     story: str
-    url: str  # the page of the tag named like the story, when there is one
+    url: str  # the story's page
     cards: list[Card] = field(default_factory=list)
 
 
@@ -103,8 +109,7 @@ def _name(tag) -> str:
 def card(entry, links: Links) -> Card:
     """The card of an entry loaded by `with_card_data` (tags, citations, comment count)."""
     tags = [TagLink(t.name, links.tag(t.slug)) for t in sorted(entry.card_tags, key=_name)]
-    story = (entry.story or "").strip()
-    story_tag = next((t for t in tags if t.name.casefold() == story.casefold()), None)
+    story = story_of(entry)
     citations = entry.card_citations
     return Card(
         entry=entry,
@@ -113,8 +118,8 @@ def card(entry, links: Links) -> Card:
         lede=lede_of(entry),
         event_date=entry.event_date,
         day_url=links.day(entry.event_date),
-        story=story,
-        story_url=story_tag.url if story and story_tag else "",
+        story=story.name if story else "",
+        story_url=links.story(story.slug) if story else "",
         tags=tags,
         sources=text.sources_summary(
             c.source.publisher.name if c.source.publisher_id else None for c in citations
@@ -130,13 +135,12 @@ def cards(entries: Iterable) -> list[Card]:
 
 
 def story_groups(day_cards: Iterable[Card]) -> list[StoryGroup]:
-    """Cards grouped under their stories, in the order the stories first appear (the same story
-    spelt in another case is the same story); cards without a story come last, in one group.
-    A story links to the tag named like it, when the first of its entries carries one.
+    """Cards grouped under their stories, in the order the stories first appear; cards without
+    a story come last, in one group. A story's heading links to its page.
     """
     groups: dict[str, StoryGroup] = {}
     for item in day_cards:
-        key = item.story.casefold()
+        key = item.story_url
         group = groups.get(key)
         if group is None:
             group = groups[key] = StoryGroup(item.story, item.story_url)

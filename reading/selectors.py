@@ -58,15 +58,18 @@ _Entries = TypeVar("_Entries", bound=QuerySet[Entry])
 def with_card_data(entries: _Entries) -> _Entries:
     """Attach what an entry card shows: tags, cited sources with publishers, comment count.
 
-    Two extra queries for the whole page (tags; citations joined to sources and publishers),
-    never one per entry. They land in plain lists, `card_tags` and `card_citations`, rather than
-    in the managers' caches: filling a manager's cache builds a QuerySet per entry, which cost
-    more than the queries. `approved_comment_count` is computed in the entries' own query, as a
-    subquery rather than a join, so it needs no GROUP BY and other filters cannot inflate it.
+    The entry's story is joined into the entries' own query. Two extra queries for the whole
+    page (tags; citations joined to sources and publishers), never one per entry. They land in
+    plain lists, `card_tags` and `card_citations`, rather than in the managers' caches: filling
+    a manager's cache builds a QuerySet per entry, which cost more than the queries.
+    `approved_comment_count` is computed in the entries' own query, as a subquery rather than a
+    join, so it needs no GROUP BY and other filters cannot inflate it.
     """
-    return entries.prefetch_related(
-        Prefetch("tags", to_attr="card_tags"), _citations_prefetch()
-    ).annotate(approved_comment_count=approved_comment_count())
+    return (
+        entries.select_related("story_membership__story")
+        .prefetch_related(Prefetch("tags", to_attr="card_tags"), _citations_prefetch())
+        .annotate(approved_comment_count=approved_comment_count())
+    )
 
 
 def latest_entries() -> QuerySet[Entry]:

@@ -16,6 +16,8 @@ purged, and only the pages showing one of them are rendered again:
 
 A bulk write of more than BULK_KEYS_LIMIT entries records `all`: one purge instead of a record
 the size of the import.
+* a story, or an entry joining or leaving one: the pages of the story's entries (their story
+  box), and the lists, which story pages, the story index and home carry.
 """
 
 import datetime
@@ -30,6 +32,7 @@ from comments.signals import comments_moderated
 from events.models import Entry, TaggedEntry
 from events.signals import entries_written_in_bulk
 from sources.models import Citation, Publisher, Source
+from stories.models import Story, StoryEntry
 
 from . import pagekeys
 from .pagecache import record_page_change
@@ -220,6 +223,30 @@ def entries_written(sender, entry_ids, **kwargs) -> None:
     record_page_change(keys_of_entries(entry_ids))
 
 
+def _keys_of_story(story_id, *also: int) -> set[str]:
+    """The keys of the pages showing a story: its entries' pages and the lists."""
+    members = StoryEntry.objects.using(PRIMARY).filter(story_id=story_id)
+    ids = {*members.values_list("entry_id", flat=True), *also}
+    return keys_of_entries(ids) | {pagekeys.LISTS}
+
+
+def story_saved(sender, instance: Story, **kwargs) -> None:
+    record_page_change(_keys_of_story(instance.pk))
+
+
+def story_deleting(sender, instance: Story, **kwargs) -> None:
+    # Its memberships go with it: note whose pages showed it first.
+    setattr(instance, "_page_keys", _keys_of_story(instance.pk))  # noqa: B010
+
+
+def story_deleted(sender, instance: Story, **kwargs) -> None:
+    record_page_change(getattr(instance, "_page_keys", {pagekeys.ALL}))
+
+
+def membership_changed(sender, instance: StoryEntry, **kwargs) -> None:
+    record_page_change(_keys_of_story(instance.story_id, instance.entry_id))
+
+
 def connect() -> None:
     """Connect every receiver once (dispatch_uid makes a second call harmless)."""
     uid = "pages_"
@@ -244,3 +271,8 @@ def connect() -> None:
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid=uid + "comment_deleted")
     comments_moderated.connect(comments_moderated_in_bulk, dispatch_uid=uid + "moderated")
     entries_written_in_bulk.connect(entries_written, dispatch_uid=uid + "bulk_entries")
+    post_save.connect(story_saved, sender=Story, dispatch_uid=uid + "story_saved")
+    pre_delete.connect(story_deleting, sender=Story, dispatch_uid=uid + "story_deleting")
+    post_delete.connect(story_deleted, sender=Story, dispatch_uid=uid + "story_deleted")
+    post_save.connect(membership_changed, sender=StoryEntry, dispatch_uid=uid + "member_saved")
+    post_delete.connect(membership_changed, sender=StoryEntry, dispatch_uid=uid + "member_gone")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, views
+from . import feeds, story_feeds, story_views, views
 
 # The public URL namespace keeps its first name, `events:`.
 app_name = "events"
@@ -23,6 +23,10 @@ urlpatterns = [
     re_path(rf"^tags/{TAG}/$", views.follow_moved(views.TagDetailView.as_view()), name="tag"),
     re_path(rf"^tags/{TAG}/rss/$", views.follow_moved(feeds.TagFeed()), name="tag-feed-rss"),
     re_path(rf"^tags/{TAG}/atom/$", views.follow_moved(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("stories/", story_views.StoryIndexView.as_view(), name="stories"),
+    re_path(rf"^stories/{TAG}/$", story_views.StoryDetailView.as_view(), name="story"),
+    re_path(rf"^stories/{TAG}/rss/$", story_feeds.StoryFeed(), name="story-feed-rss"),
+    re_path(rf"^stories/{TAG}/atom/$", story_feeds.StoryAtomFeed(), name="story-feed-atom"),
     re_path(rf"^{YEAR}/$", views.EntryYearArchiveView.as_view(), name="archive-year"),
     re_path(rf"^{YEAR}/{MONTH}/$", views.EntryMonthArchiveView.as_view(), name="archive-month"),
     re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.EntryDayArchiveView.as_view(), name="archive-day"),

@@ -27,7 +27,7 @@ from events.models import Entry
 from events.related import related_entries
 from events.textdiff import render_segments, word_diff
 
-from . import cards, pagekeys, selectors
+from . import cards, pagekeys, selectors, story_selectors
 from . import sitemaps as sitemaps_module
 from .filters import EntryFilter
 from .pagination import CountedPaginator
@@ -40,7 +40,8 @@ else:
 
 
 class HomeView(ListView):
-    """The last few days with published entries, newest first, grouped by day and story."""
+    """The developing stories with their latest update, the ongoing ones, then the last few
+    days with published entries, newest first, grouped by day and story."""
 
     template_name = "events/home.html"
     context_object_name = "entries"
@@ -48,6 +49,9 @@ class HomeView(ListView):
 
     def get_queryset(self):
         return selectors.latest_days(days=self.days)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**story_selectors.front_page_stories(), **kwargs)
 
 
 class EntryDetailView(DateDetailView):

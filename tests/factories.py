@@ -18,6 +18,7 @@ from taggit.models import Tag
 from comments.models import Comment
 from events.models import Entry, TaggedEntry
 from sources.models import Citation, Publisher, Source
+from stories.services import set_story_named
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -30,7 +31,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class EntryFactory(factory.django.DjangoModelFactory):
-    """A published entry (live since an hour ago). Pass tags=[...] to tag it."""
+    """A published entry (live since an hour ago). Pass tags=[...] to tag it, story="Name" to
+    put it in the story of that name (through stories.services, as the desk does)."""
 
     class Meta:
         model = Entry
@@ -51,6 +53,11 @@ class EntryFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+    @factory.post_generation
+    def story(self, create, extracted, **kwargs):
+        if create and extracted:
+            set_story_named(self, extracted, key=kwargs.get("key"))
 
 
 class PublisherFactory(factory.django.DjangoModelFactory):

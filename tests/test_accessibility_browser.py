@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from desk.corrections import add_correction
 from sources.services import cite
+from stories.models import Story
 from tests.factories import CommentFactory, EntryFactory, PublisherFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,7 @@ def site(settings):
         event_date=D(2014, 3, 4),
         slug="bridge-reopens",
         story="Harbour Bridge",
+        story__key=True,
         headline="The Harbour Bridge reopens after three weeks of repairs.",
         body="Crews finished the work early, the city says. Traffic is *back* to normal.",
         tags=["Harbour Bridge", "Port City"],
@@ -43,6 +45,7 @@ def site(settings):
         headline="Ferry services double while the bridge is closed.",
         tags=["Ferries", "Harbour Bridge"],
     )
+    Story.objects.filter(name="Ferries").update(status="developing", summary="Boats **double**.")
     EntryFactory(event_date=D(2014, 2, 11), headline="The bridge closes.", tags=["Harbour Bridge"])
     CommentFactory(entry=reopens, status="approved", body="About time.")
     editor = get_user_model().objects.create_superuser("axe-editor", password="pw-axe-1")
@@ -74,6 +77,8 @@ def public_pages(entry) -> list[str]:
         entry.get_absolute_url(),
         "/tags/",
         "/tags/harbour-bridge/",
+        "/stories/",
+        "/stories/harbour-bridge/",
         "/sources/",
         "/sources/harbour-gazette/",
         "/corrections/",
@@ -87,7 +92,7 @@ def test_axe_finds_no_violation_on_any_public_page_type(live_server, page, site)
         page.goto(f"{live_server.url}{path}")
         assert_no_violations(page, path)
     page.set_viewport_size({"width": 360, "height": 740})
-    for path in ["/", "/events/?tag=harbour-bridge", site.get_absolute_url()]:
+    for path in ["/", "/events/?tag=harbour-bridge", site.get_absolute_url(), "/stories/ferries/"]:
         page.goto(f"{live_server.url}{path}")
         assert_no_violations(page, f"{path} at 360 px")
 

@@ -42,7 +42,8 @@ def test_a_card_carries_sorted_tag_links_the_sources_summary_and_the_story_link(
 
     assert queries.captured_queries == []
     assert [t.name for t in card.tags] == ["Geneva", "Iran", "Iran nuclear talks"]
-    assert card.story_url == reverse("events:tag", args=["iran-nuclear-talks"])
+    assert card.story == "Iran nuclear talks"
+    assert card.story_url == reverse("events:story", args=["iran-nuclear-talks"])
     assert (card.lede, card.sources, card.comments) == (
         "Delegates met in Geneva.",
         "2 sources from 1 publisher",

@@ -108,6 +108,7 @@ def test_reporters_may_write_entries_tags_and_sources_and_nothing_more():
         ("sources", "publisher", "view_publisher"),
         ("sources", "source", "add_source"),
         ("sources", "source", "view_source"),
+        ("stories", "story", "view_story"),
         ("taggit", "tag", "view_tag"),
     ]
 
@@ -124,6 +125,13 @@ def test_editors_add_publishing_restoring_correcting_tags_sources_and_audit_trai
         ("sources", "publisher", "delete_publisher"),
         ("sources", "source", "change_source"),
         ("sources", "source", "delete_source"),
+        ("stories", "story", "add_story"),
+        ("stories", "story", "change_story"),
+        ("stories", "story", "delete_story"),
+        ("stories", "storyentry", "add_storyentry"),
+        ("stories", "storyentry", "change_storyentry"),
+        ("stories", "storyentry", "delete_storyentry"),
+        ("stories", "storyentry", "view_storyentry"),
         ("taggit", "tag", "add_tag"),
         ("taggit", "tag", "change_tag"),
         ("taggit", "tag", "delete_tag"),

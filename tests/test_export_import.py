@@ -330,7 +330,7 @@ def corrected_content(newsroom_content):
 
 def test_version_2_carries_corrections_oldest_first(corrected_content):
     lines = [json.loads(line) for line in export_text().splitlines()]
-    assert {line["format_version"] for line in lines} == {2}
+    assert {line["format_version"] for line in lines} == {3}  # version 3 adds the story
     first = next(line for line in lines if line["corrections"])
     assert [(c["kind"], c["created"]) for c in first["corrections"]] == [
         ("correction", "2014-02-20T08:00:00+00:00"),
@@ -364,7 +364,7 @@ def test_version_2_round_trip_with_corrections_gives_identical_files(corrected_c
     assert export_text() == second
 
 
-def test_a_version_1_line_still_imports_and_exports_as_version_2():
+def test_a_version_1_line_still_imports_and_exports_as_version_3():
     line: dict[str, object] = {
         "event_date": "2014-02-19",
         "slug": "old-format",
@@ -380,7 +380,8 @@ def test_a_version_1_line_still_imports_and_exports_as_version_2():
     report = import_lines([json.dumps(line)])
     assert report.entries_created == 1, report.errors
     exported = json.loads(export_text())
-    assert exported["format_version"] == 2 and exported["corrections"] == []
+    assert exported["format_version"] == 3 and exported["corrections"] == []
+    assert exported["story"] is None
 
 
 def test_a_correction_without_texts_keeps_the_entry_text_on_both_sides():
@@ -407,7 +408,7 @@ def test_a_correction_without_texts_keeps_the_entry_text_on_both_sides():
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"format_version": 3}, "format_version 3 is not one this site reads (1, 2)"),
+        ({"format_version": 4}, "format_version 4 is not one this site reads (1, 2, 3)"),
         ({"corrections": [{"kind": "retraction", "note": "x", "created": "2014-02-20T00:00:00Z"}]},
          "unknown correction kind 'retraction'"),
         ({"corrections": [{"kind": "update", "note": " ", "created": "2014-02-20T00:00:00Z"}]},

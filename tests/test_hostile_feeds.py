@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from desk.corrections import add_correction
 from events.models import Correction
+from stories.models import Story
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ HOSTILE_BODY = "\n\n".join(
     ]
 )
 TAG = "Hostile <b onmouseover=alert(1)>tag</b>"
+STORY = "Hostile <b onmouseover=alert(1)>story</b>"
 
 DANGEROUS_ELEMENTS = {"script", "iframe", "object", "embed", "svg", "style", "base", "form"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
@@ -126,12 +128,19 @@ def feed_url_names() -> set[str]:
 
 @pytest.fixture
 def hostile(editor):
-    """Live entries with hostile headlines (empty bodies), hostile bodies, a hostile tag, and
-    hostile correction notes on a live entry."""
+    """Live entries with hostile headlines (empty bodies), hostile bodies, a hostile tag, a
+    story with a hostile name and summary, and hostile correction notes on a live entry."""
     entries = [
-        EntryFactory(headline=f"Headline {n} {payload}", slug=f"headline-{n}", body="", tags=[TAG])
+        EntryFactory(
+            headline=f"Headline {n} {payload}",
+            slug=f"headline-{n}",
+            body="",
+            tags=[TAG],
+            story=STORY,
+        )
         for n, payload in enumerate(PAYLOADS)
     ]
+    Story.objects.update(summary=HOSTILE_BODY)
     entries.append(EntryFactory(headline="Hostile body", slug="hostile-body", body=HOSTILE_BODY))
     target = EntryFactory(headline="Corrected <script>alert(9)</script>", slug="corrected")
     for kind, payload in zip(Correction.Kind.values * 3, PAYLOADS, strict=False):
@@ -146,6 +155,8 @@ FEEDS = {
     "events:corrections-feed-atom": "/corrections/atom/",
     "events:tag-feed-rss": "/tags/{tag}/rss/",
     "events:tag-feed-atom": "/tags/{tag}/atom/",
+    "events:story-feed-rss": "/stories/{story}/rss/",
+    "events:story-feed-atom": "/stories/{story}/atom/",
 }
 
 
@@ -157,7 +168,7 @@ def test_every_feed_of_the_site_is_in_the_hostile_input_test():
 def test_no_script_or_handler_survives_in_any_feed(client, hostile, name):
     from taggit.models import Tag
 
-    url = FEEDS[name].format(tag=Tag.objects.get(name=TAG).slug)
+    url = FEEDS[name].format(tag=Tag.objects.get(name=TAG).slug, story=Story.objects.get().slug)
     parsed = read_feed(client, url)
     assert parsed.entries, url
     fields = html_fields(parsed)
@@ -232,6 +243,8 @@ def test_html_pages_show_hostile_text_inert(client, hostile):
         "/events/?q=Headline",
         f"/tags/{tag.slug}/",
         "/tags/",
+        f"/stories/{Story.objects.get().slug}/",
+        "/stories/",
         "/corrections/",
         "/2014/",
         "/2014/02/",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from desk import workflow
 from desk.models import AuditEvent, EntryRevision, PendingChange
 from events.models import Entry
+from stories.models import Story
 from tests.factories import CitationFactory, EntryFactory, SourceFactory, change_url, member
 from tests.hardening_support import default_database
 from tests.test_desk_workflow import form_for
@@ -136,6 +137,8 @@ def expected_in_row(entry: Entry, field: str) -> bool:
     if field == "sources":
         urls = entry.citations.order_by("position").values_list("source__url", flat=True)
         return NEW_SOURCE in urls
+    if field == "story":
+        return Story.objects.filter(memberships__entry=entry, name="Harbour works").exists()
     return getattr(entry, field) == CHANGES[field][field]
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "events",
     "sources",
     "comments",
+    "stories",
     "reading",
     "desk",
     "interchange",

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from events.search import SNIPPET_START, SNIPPET_STOP, uses_postgres_search
+from stories.selectors import story_of
 
 from .. import cards as card_data
 from .. import text as plain
@@ -53,8 +54,9 @@ def news_article_json_ld(context, entry) -> str:
     description = card_data.lede_of(entry)
     if description:
         data["description"] = description
-    if entry.story:
-        data["articleSection"] = entry.story
+    story = story_of(entry)
+    if story is not None:
+        data["articleSection"] = story.name
     if entry.author_id:
         data["author"] = _author(entry.author)
     citations = [_creative_work(c.source) for c in entry.card_citations]

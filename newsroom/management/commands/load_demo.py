@@ -27,6 +27,8 @@ from events.models import Entry
 from events.tagging import tags_for
 from newsroom import demo
 from sources.services import cite, get_or_create_publisher
+from stories.models import Story
+from stories.services import set_story_named
 
 # (username, role shown in the message, group)
 DEMO_ACCOUNTS = [
@@ -163,12 +165,15 @@ class Command(BaseCommand):
             slug=data["slug"],
             headline=data["headline"],
             body=data.get("body", ""),
-            story=data.get("story"),
             status=Entry.Status.PUBLISHED,
             publish_at=publish_at,
             author=author,
         )
         entry.tags.add(*data["tags"])
+        if data.get("story"):
+            story = set_story_named(entry, data["story"], key=bool(data.get("key")))
+            if story is not None and data["story"] in demo.STORIES:
+                Story.objects.filter(pk=story.pk).update(**demo.STORIES[data["story"]])
         for position, (url, title) in enumerate(data["sources"]):
             cite(entry, url, position=position, title=title, published_on=day)
         return entry
