@@ -251,3 +251,24 @@ def test_a_write_records_its_keys_with_it_and_a_rollback_records_none(newsroom):
         newsroom["volcano"].save()
         record.refresh_from_db()  # the same record, with the second write's keys added
         assert pagekeys.entry_key(newsroom["volcano"].pk) in record.keys
+
+
+def test_an_entry_joining_a_story_purges_the_story_pages_and_its_entries_pages_only(
+    client, newsroom
+):
+    from stories import services as story_services
+
+    story = story_services.story_named("Icelandic eruption")
+    story_services.set_story(newsroom["volcano"], story)
+    pages = {**PAGES, "story": f"/stories/{story.slug}/", "stories": "/stories/"}
+    for name, url in pages.items():
+        assert client.get(url).status_code == 200, name
+        assert from_cache(client, url), name
+
+    story_services.set_story(newsroom["ash"], story)
+
+    again = {name for name, url in pages.items() if not from_cache(client, url)}
+    # The story box on both members' pages, the lists (home, story pages and index); never the
+    # pages of entries outside the story, nor tag pages whose entries did not change.
+    assert {"story", "stories", "home", "volcano", "ash"} <= again
+    assert not again & {"storm", "chile", "day storm", "year 2015"}
