@@ -22,10 +22,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +39,8 @@ import django  # noqa: E402
 
 django.setup()
 
+# bench/ is on sys.path (the script's folder); mypy knows bench/_push.py as bench._push.
+from _push import Sink  # type: ignore[import-not-found]  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -54,28 +54,6 @@ BODY = (
     '"MTc2NTA2NjQwMDAwMDAwMC4xMjM0NTY","entry_id":123456},"timestamp":'
     '"2026-12-06T23:00:00+00:00","type":"entry.published"}'
 )
-
-
-class Sink(BaseHTTPRequestHandler):
-    received = 0
-    lock = threading.Lock()
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with Sink.lock:
-            Sink.received += 1
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def receiver() -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/hook"
 
 
 def fresh_deliveries(endpoint: Endpoint, count: int) -> list[int]:
@@ -159,7 +137,8 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", "--noinput", verbosity=0)
     Endpoint.objects.all().delete()
-    endpoint = Endpoint.objects.create(url=receiver(), description="bench")
+    sink = Sink(204)
+    endpoint = Endpoint.objects.create(url=f"{sink.base}/hook", description="bench")
     database = django.db.connection.vendor
     print(f"{args.deliveries} deliveries, database {database}, receiver answers 204 at once")
     print(f"in process, one after another: {in_process(endpoint, args.deliveries):8.0f} /s")

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
 import urllib.request
 from collections.abc import Iterable
 
@@ -25,15 +24,13 @@ from django.utils import timezone
 from api.changes import encode_cursor
 from api.models import Change
 
-from .models import EVENT_NAMES, Delivery, Endpoint, retry_delay, secret_bytes
+from . import attempts
+from .models import EVENT_NAMES, Delivery, Endpoint, secret_bytes
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Newsroom-Webhooks/1"
-# Retries sooner than this wait on the queue as a countdown; later ones wait in the database for
-# the sweep (a broker holds a delayed message unacknowledged, and RabbitMQ drops consumers that
-# hold one for long).
-COUNTDOWN_MAX_SECONDS = 300
+COUNTDOWN_MAX_SECONDS = attempts.COUNTDOWN_MAX_SECONDS
 # More deliveries than this recorded at once are handed to the sweep rather than one by one.
 ONE_BY_ONE_MAX = 100
 
@@ -125,14 +122,6 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a 3xx answer is the subscriber's answer, not a place we follow
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post(endpoint: Endpoint, delivery: Delivery) -> tuple[int | None, str]:
     """POST one signed delivery; (status code or None, error text or "")."""
     body = delivery.body.encode()
@@ -149,28 +138,7 @@ def post(endpoint: Endpoint, delivery: Delivery) -> tuple[int | None, str]:
             "webhook-signature": sign(endpoint.secret, delivery.message_id, timestamp, body),
         },
     )
-    try:
-        with _opener.open(request, timeout=settings.PUSH_TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:300] or error.__class__.__name__
-
-
-# What an attempt changes on its delivery row.
-RECORDED = [
-    "status",
-    "attempts",
-    "last_attempt_at",
-    "response_code",
-    "last_error",
-    "delivered_at",
-    "next_attempt_at",
-    "enqueued_at",
-]
+    return attempts.send(request)
 
 
 def attempt(delivery_id: int) -> float | None:
@@ -192,32 +160,11 @@ def attempt(delivery_id: int) -> float | None:
         return None
     endpoint = delivery.endpoint
     code, error = post(endpoint, delivery)
-    now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.response_code = code
-    if code is not None and 200 <= code < 300:
-        delivery.status = Delivery.Status.DELIVERED
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = ""
-        delivery.save(update_fields=RECORDED)
+    delay = attempts.record(delivery, code, error, timezone.now())
+    if delivery.status == Delivery.Status.DELIVERED:
         if endpoint.failures_in_a_row:
             Endpoint.objects.filter(pk=endpoint.pk).update(failures_in_a_row=0)
         return None
-    delivery.last_error = error or f"HTTP {code}"
-    give_up_at = delivery.created + datetime.timedelta(hours=settings.PUSH_RETRY_FOR_HOURS)
-    delay: float | None = retry_delay(delivery.attempts)
-    if now >= give_up_at:
-        delivery.status = Delivery.Status.FAILED
-        delivery.next_attempt_at = None
-        delay = None
-    else:
-        assert delay is not None
-        delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
-        # A short wait rides on the queue (the task's countdown); a long one is the sweep's.
-        delivery.enqueued_at = delivery.next_attempt_at if delay <= COUNTDOWN_MAX_SECONDS else None
-    delivery.save(update_fields=RECORDED)
     _count_failure(endpoint, delivery)
     return delay
 

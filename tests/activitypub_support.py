@@ -4,17 +4,18 @@ library from PyPI) doing its cryptography: it signs what it sends and verifies w
 import asyncio
 import datetime
 import json
-import threading
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from bovine.crypto import build_validate_http_signature_raw, generate_rsa_public_private_key
 from bovine.crypto.helper import content_digest_sha256
 from bovine.crypto.http_signature import HttpSignature
 from bovine.crypto.types import CryptographicIdentifier, CryptographicSecret
 
+from tests.push_support import Receiver
 
-class RemoteServer:
+
+class RemoteServer(Receiver):
     """A server on 127.0.0.1 with one account, `/users/<name>`, and a shared inbox `/inbox`.
 
     It serves its actor documents (GET; each waits for `release()` when `hang_gets`) and records
@@ -22,74 +23,28 @@ class RemoteServer:
     `release()`, "redirect" answers 307).
     """
 
+    hang_answer = 202
+
     def __init__(self, names=("alice",), answers=(), host="127.0.0.1", hang_gets=False):
-        self.answers = list(answers)
         self.hang_gets = hang_gets
-        self._release = threading.Event()
-        self.requests: list[dict] = []
         self.keys = {name: generate_rsa_public_private_key() for name in names}
-        self.got_request = threading.Event()
-        server = self
+        super().__init__(answers, default=202, host=host)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if server.hang_gets:
-                    server._release.wait(60)
-                name = self.path.rsplit("/", 1)[-1]
-                if not self.path.startswith("/users/") or name not in server.keys:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = json.dumps(server.actor_document(name)).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/activity+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                server.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body,
-                    }
-                )
-                answer = server.answers.pop(0) if server.answers else 202
-                server.got_request.set()
-                if answer == "hang":
-                    server._release.wait(60)
-                    answer = 202
-                if answer == "redirect":
-                    self.send_response(307)
-                    self.send_header("Location", "/elsewhere")
-                else:
-                    self.send_response(answer)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://{host}:{self.server.server_port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def release(self):
-        self._release.set()
+    def answer_get(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.hang_gets:
+            self._release.wait(60)
+        name = handler.path.rsplit("/", 1)[-1]
+        if not handler.path.startswith("/users/") or name not in self.keys:
+            handler.send_response(404)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        body = json.dumps(self.actor_document(name)).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/activity+json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     def actor_id(self, name="alice") -> str:
         return f"{self.base}/users/{name}"

@@ -1,14 +1,17 @@
 """Factories for test data (each builds a valid row with the fewest arguments) and the plain
 helpers several test modules share, each defined once here."""
 
+import contextlib
 import datetime
 import io
 import json
 import re
+import uuid
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +20,7 @@ from taggit.models import Tag
 
 from comments.models import Comment
 from events.models import Entry, TaggedEntry
+from reading import pagecache
 from sources.models import Citation, Publisher, Source
 from stories.services import set_story_named
 
@@ -170,3 +174,21 @@ def empty_everything() -> None:
     Publisher.objects.all().delete()
     Tag.objects.all().delete()
     get_user_model().objects.all().delete()
+
+
+@contextlib.contextmanager
+def redis_page_cache(settings, name: str):
+    """`settings` with the page cache on, over the shared Redis (db 0) under a fresh key prefix
+    `test-<name>-<random>` (for the default and the counters cache alike). On leaving, the page
+    cache's own keys, which have no timeout, are deleted; its pages expire by themselves."""
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+        "KEY_PREFIX": f"test-{name}-{uuid.uuid4().hex}",
+    }
+    settings.CACHES = {"default": redis, "counters": redis}
+    settings.PAGE_CACHE = True
+    try:
+        yield settings
+    finally:
+        cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])

@@ -11,7 +11,9 @@ class Receiver:
     "redirect" answers 307 to /elsewhere); when it runs out, `default` answers.
     """
 
-    def __init__(self, answers=(), default=200):
+    hang_answer = 200  # what a "hang" answers once released
+
+    def __init__(self, answers=(), default=200, host="127.0.0.1"):
         self.answers = list(answers)
         self.default = default
         self.requests: list[dict] = []
@@ -20,6 +22,9 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                receiver.answer_get(self)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -34,7 +39,7 @@ class Receiver:
                 receiver.got_request.set()
                 if answer == "hang":
                     receiver._release.wait(60)
-                    answer = 200
+                    answer = receiver.hang_answer
                 if answer == "redirect":
                     self.send_response(307)
                     self.send_header("Location", "/elsewhere")
@@ -46,10 +51,15 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.base = f"http://{host}:{self.server.server_port}"
+        self.url = f"{self.base}/hook"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def answer_get(self, handler: BaseHTTPRequestHandler) -> None:
+        """A subscriber takes no GET (what BaseHTTPRequestHandler answers a method it lacks)."""
+        handler.send_error(501, f"Unsupported method ({handler.command!r})")
 
     def __enter__(self):
         self._thread.start()

@@ -7,13 +7,11 @@ Redis at 127.0.0.1:6379 with a key prefix of its own.
 
 import re
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +19,7 @@ from django.urls import reverse
 
 from comments.forms import STARTED_COOKIE, make_started_stamp
 from comments.models import Comment
-from reading import pagecache
+from tests.factories import redis_page_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,17 +30,10 @@ SEND_AGAIN = "Please check your comment and send it again."
 
 @pytest.fixture(autouse=True)
 def shared_cache(settings):
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0",
-        "KEY_PREFIX": f"test-fill-time-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_SECONDS = 3600
-    settings.COMMENTS_MIN_SECONDS = MINIMUM
-    yield
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "fill-time"):
+        settings.PAGE_CACHE_SECONDS = 3600
+        settings.COMMENTS_MIN_SECONDS = MINIMUM
+        yield
 
 
 @pytest.fixture

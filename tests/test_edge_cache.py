@@ -8,16 +8,14 @@ import gzip
 import http.server
 import json
 import threading
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from reading import edge, pagecache, pagekeys
 from reading.models import PageInvalidation
 from tests.desk_support import publish_now
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, redis_page_cache
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -52,16 +50,9 @@ def purge_server():
 
 @pytest.fixture
 def shared_cache(settings):
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0",
-        "KEY_PREFIX": f"test-edge-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
-    yield settings
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "edge"):
+        settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
+        yield settings
 
 
 def base(server) -> str:

@@ -6,7 +6,6 @@ Transactional tests, because pages are invalidated after the commit.
 
 import datetime
 import re
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -21,29 +20,20 @@ from comments.models import Comment
 from events.models import Entry
 from reading import pagecache
 from tests.desk_support import move_to_draft, publish_now
-from tests.factories import CommentFactory, EntryFactory
+from tests.factories import CommentFactory, EntryFactory, redis_page_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REDIS = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(autouse=True)
 def shared_cache(settings):
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS,
-        "KEY_PREFIX": f"test-pages-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_SECONDS = 300
-    # These tests count the queries of single requests; the periodic check for invalidations
-    # the cache missed (tests/test_durable_invalidation.py) would add one at random.
-    settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
-    settings.COMMENTS_MIN_SECONDS = 0
-    yield
-    # Pages expire by themselves; these keys have no timeout.
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "pages"):
+        settings.PAGE_CACHE_SECONDS = 300
+        # These tests count the queries of single requests; the periodic check for invalidations
+        # the cache missed (tests/test_durable_invalidation.py) would add one at random.
+        settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
+        settings.COMMENTS_MIN_SECONDS = 0
+        yield
 
 
 def get(client, url: str, **headers):

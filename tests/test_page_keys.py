@@ -12,10 +12,8 @@ because purges follow the commit.
 
 import datetime
 import re
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,7 +26,13 @@ from reading import pagecache, pagekeys
 from reading.models import PageInvalidation
 from sources.models import Citation
 from tests.desk_support import publish_now
-from tests.factories import CitationFactory, CommentFactory, EntryFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    CommentFactory,
+    EntryFactory,
+    SourceFactory,
+    redis_page_cache,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,18 +60,11 @@ PAGES = {
 
 @pytest.fixture(autouse=True)
 def shared_cache(settings):
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0",
-        "KEY_PREFIX": f"test-page-keys-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_SECONDS = 300
-    settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
-    settings.COMMENTS_MIN_SECONDS = 0
-    yield
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "page-keys"):
+        settings.PAGE_CACHE_SECONDS = 300
+        settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
+        settings.COMMENTS_MIN_SECONDS = 0
+        yield
 
 
 @pytest.fixture

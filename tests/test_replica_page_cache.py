@@ -3,32 +3,21 @@ from the primary: a lagging replica's rows are never cached for every reader aft
 purge. Pages the cache does not store (the cache off) still read the replica.
 """
 
-import uuid
-
 import pytest
-from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from reading import pagecache
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, redis_page_cache
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
 @pytest.fixture(autouse=True)
 def replica_and_page_cache(settings):
-    settings.DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0",
-        "KEY_PREFIX": f"test-replica-pages-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
-    yield settings
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "replica-pages"):
+        settings.DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+        settings.PAGE_INVALIDATION_CHECK_SECONDS = 3600
+        yield settings
 
 
 def reads(client, url: str) -> dict[str, int]:

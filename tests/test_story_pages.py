@@ -4,19 +4,22 @@
 import datetime
 import json
 import re
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Correction
-from reading import pagecache
 from stories import services
 from stories.models import Story
 from tests.desk_support import publish_now
-from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    EntryFactory,
+    PublisherFactory,
+    SourceFactory,
+    redis_page_cache,
+)
 from tests.reading_corpus import build_corpus
 
 pytestmark = pytest.mark.django_db
@@ -211,16 +214,9 @@ def test_story_page_query_count_does_not_grow_with_its_entries(client, url):
 
 @pytest.fixture
 def shared_cache(settings):
-    redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0",
-        "KEY_PREFIX": f"test-stories-{uuid.uuid4().hex}",
-    }
-    settings.CACHES = {"default": redis, "counters": redis}
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_SECONDS = 300
-    yield
-    cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+    with redis_page_cache(settings, "stories"):
+        settings.PAGE_CACHE_SECONDS = 300
+        yield
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,6 @@ import datetime
 import functools
 import json
 import logging
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -23,7 +22,8 @@ from django.utils import timezone
 
 from api.models import Change
 from events.models import Entry, TaggedEntry
-from push.models import FederationDelivery, Follower, retry_delay
+from push import attempts
+from push.models import FederationDelivery, Follower
 
 from . import actors
 from .signatures import sign_headers
@@ -31,7 +31,7 @@ from .signatures import sign_headers
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Newsroom-ActivityPub/1"
-COUNTDOWN_MAX_SECONDS = 300
+COUNTDOWN_MAX_SECONDS = attempts.COUNTDOWN_MAX_SECONDS
 ONE_BY_ONE_MAX = 100
 MAX_RESPONSE_BYTES = 1_000_000
 
@@ -202,14 +202,6 @@ def _send(task, *args) -> None:
     send(task, *args)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post(inbox: str, body: bytes, *, key_id: str) -> tuple[int | None, str]:
     """POST a signed activity to `inbox`; (status code or None, error text or "")."""
     key = actors.site_key()
@@ -224,15 +216,7 @@ def post(inbox: str, body: bytes, *, key_id: str) -> tuple[int | None, str]:
     headers["User-Agent"] = USER_AGENT
     headers["Content-Type"] = "application/activity+json"
     request = urllib.request.Request(inbox, data=body, method="POST", headers=headers)
-    try:
-        with _opener.open(request, timeout=settings.PUSH_TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:300] or error.__class__.__name__
+    return attempts.send(request)
 
 
 def get(url: str) -> dict:
@@ -252,7 +236,7 @@ def get(url: str) -> dict:
     headers["User-Agent"] = USER_AGENT
     headers["Accept"] = "application/activity+json, application/ld+json"
     request = urllib.request.Request(url, method="GET", headers=headers)
-    with _opener.open(request, timeout=settings.PUSH_TIMEOUT_SECONDS) as response:
+    with attempts.opener.open(request, timeout=settings.PUSH_TIMEOUT_SECONDS) as response:
         raw = response.read(MAX_RESPONSE_BYTES + 1)
     if len(raw) > MAX_RESPONSE_BYTES:
         raise ValueError("document too large")
@@ -260,18 +244,6 @@ def get(url: str) -> dict:
     if not isinstance(document, dict):
         raise ValueError("not a JSON object")
     return document
-
-
-RECORDED = [
-    "status",
-    "attempts",
-    "last_attempt_at",
-    "response_code",
-    "last_error",
-    "delivered_at",
-    "next_attempt_at",
-    "enqueued_at",
-]
 
 
 def attempt(delivery_id: int) -> float | None:
@@ -290,34 +262,14 @@ def attempt(delivery_id: int) -> float | None:
         delivery.status = FederationDelivery.Status.FAILED
         delivery.last_error = "blocked domain"
         delivery.next_attempt_at = None
-        delivery.save(update_fields=RECORDED)
+        delivery.save(update_fields=attempts.RECORDED)
         return None
     code, error = post(delivery.inbox, delivery.body.encode(), key_id=delivery.key_id)
-    now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.response_code = code
-    if code is not None and 200 <= code < 300:
-        delivery.status = FederationDelivery.Status.DELIVERED
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = ""
-        delivery.save(update_fields=RECORDED)
-        return None
-    delivery.last_error = error or f"HTTP {code}"
-    give_up_at = delivery.created + datetime.timedelta(hours=settings.PUSH_RETRY_FOR_HOURS)
-    delay: float | None = retry_delay(delivery.attempts)
     # A 4xx other than 408/429 is the server's final answer (Mastodon's rule too).
     final = code is not None and 400 <= code < 500 and code not in (408, 429)
-    if final or now >= give_up_at:
-        delivery.status = FederationDelivery.Status.FAILED
-        delivery.next_attempt_at = None
-        delay = None
-    else:
-        assert delay is not None
-        delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
-        delivery.enqueued_at = delivery.next_attempt_at if delay <= COUNTDOWN_MAX_SECONDS else None
-    delivery.save(update_fields=RECORDED)
+    delay = attempts.record(delivery, code, error, timezone.now(), final=final)
+    if delivery.status == FederationDelivery.Status.DELIVERED:
+        return None
     log.info("activitypub: delivery %s to %s failed: %s", delivery.pk, delivery.inbox, error)
     return delay
 
