@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from comments.forms import STARTED_COOKIE, make_started_stamp
 from comments.models import Comment
+from reading import pagecache
 from tests.factories import redis_page_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
