@@ -232,6 +232,52 @@ def record_story_updated(story) -> None:
     )
 
 
+def story_status(story_pk: int | None) -> str | None:
+    """A story's stored status, read before a save overwrites it (None: not stored yet)."""
+    if story_pk is None:
+        return None
+    return Story.objects.filter(pk=story_pk).values_list("status", flat=True).first()
+
+
+def story_event(before: str | None, after: str, *, created: bool) -> str | None:
+    """The one rule for opening and closing: `story.opened`, `story.closed` or None.
+
+    A story is opened when it is created, or moved from concluded back to developing or
+    ongoing; it is closed when it moves to concluded. Any other save opens and closes nothing.
+    """
+    concluded = Story.Status.CONCLUDED
+    if created:
+        return Change.Kind.STORY_CLOSED if after == concluded else Change.Kind.STORY_OPENED
+    if before is None or before == after:
+        return None
+    if after == concluded:
+        return Change.Kind.STORY_CLOSED
+    if before == concluded:
+        return Change.Kind.STORY_OPENED
+    return None
+
+
+def record_story_status(story, *, before: str | None, created: bool) -> None:
+    """A `story.opened` or `story.closed` row when the save moved the story's status so.
+
+    Written whether or not readers can see the story yet (a new story has no entries): these
+    rows feed webhooks to the newsroom's subscribers; the public feed leaves them out.
+    """
+    kind = story_event(before, story.status, created=created)
+    if kind is None:
+        return
+    _write(
+        [
+            Change(
+                kind=kind,
+                story_id=story.pk,
+                data={"name": story.name, "slug": story.slug, "status": story.status},
+                effective_at=timezone.now(),
+            )
+        ]
+    )
+
+
 def record_story_deleted(story_id: int, *, name: str, slug: str, status: str) -> None:
     """A `story.deleted` row; its entries also get "updated" rows (their story is gone)."""
     _write(
@@ -282,9 +328,19 @@ def settled_before(now: datetime.datetime | None = None) -> datetime.datetime:
     return now - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
 
 
-def changes_after(cursor: str | None, *, limit: int) -> list[Change]:
-    """Up to `limit` settled changes after `cursor` (from the start when None), in feed order."""
+# Rows for webhook subscribers only: the public feed leaves them out (a story opened may have
+# no live entry yet, so readers may not see it).
+PUSH_ONLY_KINDS = (Change.Kind.STORY_OPENED, Change.Kind.STORY_CLOSED)
+
+
+def changes_after(cursor: str | None, *, limit: int, push_only: bool = False) -> list[Change]:
+    """Up to `limit` settled changes after `cursor` (from the start when None), in feed order.
+
+    `push_only` includes the rows only webhooks deliver (PUSH_ONLY_KINDS), for a replay.
+    """
     rows = Change.objects.filter(effective_at__lte=settled_before())
+    if not push_only:
+        rows = rows.exclude(kind__in=PUSH_ONLY_KINDS)
     if cursor:
         when, pk = decode_cursor(cursor)
         rows = rows.filter(Q(effective_at__gt=when) | Q(effective_at=when, pk__gt=pk))

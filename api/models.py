@@ -16,6 +16,8 @@ class Change(models.Model):
     New kinds are added here as the features that cause them land; a client skips kinds it does
     not know. `entry.corrected` carries the correction's kind and note; `tag.merged` is on the
     target tag and names the merged tags (push/ records it when the desk merges tags).
+    `story.opened` (a story created, or reopened from concluded) and `story.closed` (concluded)
+    feed webhooks; the public feed leaves them out, since the story may have no live entry yet.
     """
 
     class Kind(models.TextChoices):
@@ -29,6 +31,8 @@ class Change(models.Model):
         TAG_DELETED = "tag.deleted", "tag deleted"
         STORY_UPDATED = "story.updated", "story updated"
         STORY_DELETED = "story.deleted", "story deleted"
+        STORY_OPENED = "story.opened", "story opened"
+        STORY_CLOSED = "story.closed", "story closed"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     entry_id = models.BigIntegerField(null=True, blank=True)

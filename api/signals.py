@@ -89,9 +89,20 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
         changes.record_tag_deleted(instance.pk, name=instance.name, slug=instance.slug)
 
 
-def story_saved(sender, instance: Story, raw=False, **kwargs) -> None:
+def story_saving(sender, instance: Story, raw=False, update_fields=None, **kwargs) -> None:
+    # The stored status, before the save overwrites it; a save that does not write the status
+    # (update_fields without it) moves nothing, whatever the instance holds.
+    writes_status = update_fields is None or "status" in update_fields
+    if not raw and writes_status:
+        instance._api_status_before = changes.story_status(instance.pk)  # type: ignore[attr-defined]
+
+
+def story_saved(sender, instance: Story, created=False, raw=False, **kwargs) -> None:
     if not raw:
         changes.record_story_updated(instance)
+        if "_api_status_before" in instance.__dict__:
+            before = instance.__dict__.pop("_api_status_before")
+            changes.record_story_status(instance, before=before, created=created)
 
 
 def story_deleting(sender, instance: Story, **kwargs) -> None:
@@ -134,6 +145,7 @@ def connect() -> None:
     post_save.connect(tag_saved, sender=Tag, dispatch_uid="api_tag_saved")
     pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="api_tag_deleting")
     post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="api_tag_deleted")
+    pre_save.connect(story_saving, sender=Story, dispatch_uid="api_story_saving")
     post_save.connect(story_saved, sender=Story, dispatch_uid="api_story_saved")
     pre_delete.connect(story_deleting, sender=Story, dispatch_uid="api_story_deleting")
     post_delete.connect(story_deleted, sender=Story, dispatch_uid="api_story_deleted")

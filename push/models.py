@@ -18,8 +18,7 @@ from api.models import Change
 
 SECRET_PREFIX = "whsec_"
 
-# The events a webhook endpoint may subscribe to: kinds of the change log. Stories opening and
-# closing join them when stories have a model of their own.
+# The events a webhook endpoint may subscribe to: kinds of the change log.
 EVENTS = [
     Change.Kind.ENTRY_PUBLISHED,
     Change.Kind.ENTRY_UPDATED,
@@ -28,6 +27,8 @@ EVENTS = [
     Change.Kind.ENTRY_DELETED,
     Change.Kind.TAG_RENAMED,
     Change.Kind.TAG_MERGED,
+    Change.Kind.STORY_OPENED,
+    Change.Kind.STORY_CLOSED,
 ]
 EVENT_NAMES = [str(kind.value) for kind in EVENTS]
 

@@ -38,7 +38,7 @@ ONE_BY_ONE_MAX = 100
 def payload(change: Change) -> dict:
     """What a subscriber receives for `change`: its type, time, subject and feed cursor.
 
-    The entry itself is not copied: `data.api_url` serves its current public state, and
+    The entry (or story) itself is not copied: `data.api_url` serves its current public state, and
     `data.cursor` is where a subscriber that missed deliveries replays the changes feed from
     (`/api/v1/changes/?after=<cursor>` lists what came after this one).
     """
@@ -48,6 +48,10 @@ def payload(change: Change) -> dict:
         data["api_url"] = _absolute(reverse("api-v1:get_entry", kwargs={"id": change.entry_id}))
     if change.tag_id:
         data["tag_id"] = change.tag_id
+    if change.story_id:
+        data["story_id"] = change.story_id
+        slug = change.data["slug"]
+        data["api_url"] = _absolute(reverse("api-v1:get_story", kwargs={"slug": slug}))
     return {"type": change.kind, "timestamp": change.effective_at.isoformat(), "data": data}
 
 
@@ -210,7 +214,7 @@ def replay(endpoint: Endpoint, *, after: str | None) -> int:
     cursor = after
     with transaction.atomic():
         while True:
-            batch = changes_after(cursor, limit=1000)
+            batch = changes_after(cursor, limit=1000, push_only=True)
             if not batch:
                 break
             total += len(record_deliveries(batch, endpoints=[endpoint]))
