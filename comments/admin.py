@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -160,7 +161,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="received", ordering="created")
     def received(self, comment):
-        return f"{timezone.localtime(comment.created):%d %b %Y %H:%M}"
+        return date_format(timezone.localtime(comment.created), "DATETIME_FORMAT")
 
     @admin.display(description="comment")
     def body_preview(self, comment):

@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
@@ -199,7 +200,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             '<span class="desk-date">{}</span>'
             '<span class="desk-headline" title="{}">{}</span>'
             '<input type="hidden" name="_version_{}" value="{}" form="changelist-form">',
-            f"{entry.event_date:%-d %b %Y}",
+            date_format(entry.event_date, "DATE_FORMAT"),
             entry.headline,
             entry.headline,
             entry.pk,
@@ -256,7 +257,7 @@ class EntryAdmin(CorrectionAdminMixin, RevisionHistoryMixin, admin.ModelAdmin):
             '<span class="desk-who" title="{}">{}</span><small>{}</small>',
             who,
             who,
-            f"{timezone.localtime(entry.updated):%-d %b %H:%M}",
+            date_format(timezone.localtime(entry.updated), "SHORT_DATETIME_FORMAT"),
         )
 
     # --- permissions ------------------------------------------------------------------------
