@@ -214,7 +214,8 @@ class SiteKey(models.Model):
 
 
 class Follower(models.Model):
-    """A remote actor following the newsroom (`tag` empty) or one tag's actor."""
+    """A remote actor following the newsroom (`tag` and `story` empty), one tag's actor or one
+    story's actor."""
 
     tag = models.ForeignKey(
         "taggit.Tag",
@@ -223,6 +224,14 @@ class Follower(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         help_text="The tag followed; empty for the newsroom itself.",
+    )
+    story = models.ForeignKey(
+        "stories.Story",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The story followed; empty for the newsroom itself.",
     )
     actor = models.URLField(max_length=500, help_text="The follower's actor id.")
     inbox = models.URLField(max_length=500)
@@ -239,12 +248,22 @@ class Follower(models.Model):
                 fields=["tag", "actor"], name="follower_once_per_tag", condition=~Q(tag=None)
             ),
             models.UniqueConstraint(
-                fields=["actor"], name="follower_once_of_newsroom", condition=Q(tag=None)
+                fields=["story", "actor"],
+                name="follower_once_per_story",
+                condition=~Q(story=None),
+            ),
+            models.UniqueConstraint(
+                fields=["actor"],
+                name="follower_once_of_newsroom",
+                condition=Q(tag=None, story=None),
+            ),
+            models.CheckConstraint(
+                condition=Q(tag=None) | Q(story=None), name="follower_of_one_actor"
             ),
         ]
 
     def __str__(self):
-        return f"{self.actor} follows {self.tag or 'the newsroom'}"
+        return f"{self.actor} follows {self.tag or self.story or 'the newsroom'}"
 
     @property
     def delivery_inbox(self) -> str:

@@ -1,7 +1,8 @@
 """The site's actors, their URLs and documents, the site key, and entries as Articles.
 
-Actor ids are stable: the newsroom's is /ap/newsroom, a tag's /ap/tags/<id> (a renamed tag
-keeps its followers). Every actor signs with the one site key, each under its own key id.
+Actor ids are stable: the newsroom's is /ap/newsroom, a tag's /ap/tags/<id>, a story's
+/ap/stories/<id> (a renamed tag or story keeps its followers). Every actor signs with the one
+site key, each under its own key id.
 """
 
 import functools
@@ -20,12 +21,14 @@ from taggit.models import Tag
 from events.markdown import render_markdown
 from events.models import Entry, TaggedEntry
 from push.models import SiteKey
+from stories.models import Story
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 SECURITY_CONTEXT = "https://w3id.org/security/v1"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 CONTENT_TYPE = "application/activity+json"
 TAG_ACCOUNT_PREFIX = "tag."
+STORY_ACCOUNT_PREFIX = "story."
 
 
 def enabled() -> bool:
@@ -44,18 +47,23 @@ def domain() -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """The newsroom (`tag` None) or one tag, as an ActivityPub actor."""
+    """The newsroom (`tag` and `story` None), one tag or one story, as an ActivityPub actor."""
 
     tag: Tag | None = None
+    story: Story | None = None
 
     @property
     def id(self) -> str:
+        if self.story is not None:
+            return absolute(reverse("activitypub:story", kwargs={"story_pk": self.story.pk}))
         if self.tag is None:
             return absolute(reverse("activitypub:newsroom"))
         return absolute(reverse("activitypub:tag", kwargs={"pk": self.tag.pk}))
 
     @property
     def username(self) -> str:
+        if self.story is not None:
+            return STORY_ACCOUNT_PREFIX + self.story.slug
         if self.tag is None:
             return settings.ACTIVITYPUB_USERNAME
         return TAG_ACCOUNT_PREFIX + self.tag.slug
@@ -70,7 +78,11 @@ class Actor:
 
     def document(self) -> dict:
         """The actor document (application/activity+json)."""
-        if self.tag is None:
+        if self.story is not None:
+            name, kind = f"{settings.SITE_NAME}: {self.story.name}", "Service"
+            summary = f"Entries of {settings.SITE_NAME} in the story {self.story.name}."
+            url = absolute(self.story.get_absolute_url())
+        elif self.tag is None:
             name, kind = settings.SITE_NAME, "Organization"
             summary = f"News from {settings.SITE_NAME}."
             url = absolute(reverse("events:home"))
@@ -117,12 +129,24 @@ def tag_actor(pk: int) -> Actor:
         raise Http404("No such tag") from None
 
 
+def story_actor(pk: int) -> Actor:
+    """The actor of the story `pk` if readers may see the story (a live entry belongs to it,
+    stories' rule); Http404 if not."""
+    story = Story.objects.public().filter(pk=pk).first()
+    if story is None:
+        raise Http404("No such story")
+    return Actor(story=story)
+
+
 def actor_for_account(username: str) -> Actor:
     """The actor WebFinger names `username` (Http404 when none)."""
     from reading.selectors import Moved, public_tag
+    from stories.selectors import public_story
 
     if username == settings.ACTIVITYPUB_USERNAME:
         return newsroom()
+    if username.startswith(STORY_ACCOUNT_PREFIX):
+        return Actor(story=public_story(username[len(STORY_ACCOUNT_PREFIX) :]))
     if username.startswith(TAG_ACCOUNT_PREFIX):
         try:
             return Actor(public_tag(username[len(TAG_ACCOUNT_PREFIX) :]))
@@ -144,11 +168,13 @@ def actor_for_id(actor_id: str) -> Actor | None:
         return None
     if match.url_name == "newsroom":
         return newsroom()
-    if match.url_name == "tag":
-        try:
+    try:
+        if match.url_name == "tag":
             return tag_actor(match.kwargs["pk"])
-        except Http404:
-            return None
+        if match.url_name == "story":
+            return story_actor(match.kwargs["story_pk"])
+    except Http404:
+        return None
     return None
 
 
@@ -220,7 +246,13 @@ def hashtag(tag: Tag) -> dict:
     }
 
 
-def article(entry: Entry, *, tags: list[Tag], source_urls: list[tuple[str, str]]) -> dict:
+def article(
+    entry: Entry,
+    *,
+    tags: list[Tag],
+    source_urls: list[tuple[str, str]],
+    story: Story | None = None,
+) -> dict:
     """`entry` as an Article: sanitised body HTML, its URL, sources as Links, tags as Hashtags.
 
     `source_urls` are (url, title) in the entry's order; they also close the content as a list
@@ -243,7 +275,9 @@ def article(entry: Entry, *, tags: list[Tag], source_urls: list[tuple[str, str]]
         "published": entry.publish_at.isoformat() if entry.publish_at else None,
         "updated": entry.updated.isoformat() if entry.updated else None,
         "to": [PUBLIC],
-        "cc": [newsroom().followers] + [Actor(tag).followers for tag in tags],
+        "cc": [newsroom().followers]
+        + [Actor(tag).followers for tag in tags]
+        + ([Actor(story=story).followers] if story is not None else []),
         "tag": [hashtag(tag) for tag in tags],
         "attachment": [{"type": "Link", "href": url, "name": title} for url, title in source_urls],
     }
@@ -263,3 +297,8 @@ def entry_parts(entry: Entry, *, using: str = "default") -> tuple[list[Tag], lis
         .order_by("position", "id")
     ]
     return tags, sources
+
+
+def entry_story(entry_pk: int, *, using: str = "default") -> Story | None:
+    """The story the entry `entry_pk` belongs to, or None (one query)."""
+    return Story.objects.using(using).filter(memberships__entry_id=entry_pk).first()

@@ -1,9 +1,9 @@
 """Delivering activities: a row per inbox recorded with the change, sent signed by the queue.
 
 A published entry becomes a Create of its Article, a correction an Update, a withdrawal or a
-deletion a Delete. Each goes to the followers of the newsroom and of the entry's tags (and to
-every inbox that received the Create, for its Update and Delete), once per server when the
-server has a shared inbox, never to a blocked domain.
+deletion a Delete. Each goes to the followers of the newsroom, of the entry's tags and of its
+story (and to every inbox that received the Create, for its Update and Delete), once per server
+when the server has a shared inbox, never to a blocked domain.
 """
 
 import datetime
@@ -24,6 +24,7 @@ from api.models import Change
 from events.models import Entry, TaggedEntry
 from push import attempts
 from push.models import FederationDelivery, Follower
+from stories.models import StoryEntry
 
 from . import actors
 from .signatures import sign_headers
@@ -59,8 +60,9 @@ def is_blocked(url: str) -> bool:
     )
 
 
-def _activity(kind: str, change: Change, db: str) -> tuple[dict, list[int]] | None:
-    """The activity for `change` and the tag ids whose followers receive it (None: nothing)."""
+def _activity(kind: str, change: Change, db: str) -> tuple[dict, list[int], list[int]] | None:
+    """The activity for `change` and the tag ids and story ids whose followers receive it
+    (None: nothing)."""
     newsroom = actors.newsroom()
     assert change.entry_id is not None
     object_id = actors.object_id(change.entry_id)
@@ -71,35 +73,53 @@ def _activity(kind: str, change: Change, db: str) -> tuple[dict, list[int]] | No
             .filter(content_object_id=change.entry_id)
             .values_list("tag_id", flat=True)
         )
-        return {
-            "@context": actors.AS_CONTEXT,
-            "id": activity_id,
-            "type": "Delete",
-            "actor": newsroom.id,
-            "to": [actors.PUBLIC],
-            "cc": [newsroom.followers],
-            "object": {"id": object_id, "type": "Tombstone"},
-        }, tag_ids
+        story_ids = list(
+            StoryEntry.objects.using(db)
+            .filter(entry_id=change.entry_id)
+            .values_list("story_id", flat=True)
+        )
+        return (
+            {
+                "@context": actors.AS_CONTEXT,
+                "id": activity_id,
+                "type": "Delete",
+                "actor": newsroom.id,
+                "to": [actors.PUBLIC],
+                "cc": [newsroom.followers],
+                "object": {"id": object_id, "type": "Tombstone"},
+            },
+            tag_ids,
+            story_ids,
+        )
     entry = Entry.objects.using(db).filter(pk=change.entry_id).first()
     if entry is None:
         return None
     tags, sources = actors.entry_parts(entry, using=db)
-    article = actors.article(entry, tags=tags, source_urls=sources)
-    return {
-        "@context": actors.AS_CONTEXT,
-        "id": activity_id,
-        "type": kind,
-        "actor": newsroom.id,
-        "published": change.effective_at.isoformat(),
-        "to": article["to"],
-        "cc": article["cc"],
-        "object": article,
-    }, [tag.pk for tag in tags]
+    story = actors.entry_story(entry.pk, using=db)
+    article = actors.article(entry, tags=tags, source_urls=sources, story=story)
+    return (
+        {
+            "@context": actors.AS_CONTEXT,
+            "id": activity_id,
+            "type": kind,
+            "actor": newsroom.id,
+            "published": change.effective_at.isoformat(),
+            "to": article["to"],
+            "cc": article["cc"],
+            "object": article,
+        },
+        [tag.pk for tag in tags],
+        [story.pk] if story is not None else [],
+    )
 
 
-def _inboxes(tag_ids: list[int], object_id: str, *, reached_before: bool, db: str) -> set[str]:
+def _inboxes(
+    tag_ids: list[int], story_ids: list[int], object_id: str, *, reached_before: bool, db: str
+) -> set[str]:
     """Inboxes owed an activity: one per server with a shared inbox, blocked domains left out."""
-    followers = Follower.objects.using(db).filter(Q(tag=None) | Q(tag_id__in=tag_ids))
+    followers = Follower.objects.using(db).filter(
+        Q(tag=None, story=None) | Q(tag_id__in=tag_ids) | Q(story_id__in=story_ids)
+    )
     inboxes = {shared or inbox for shared, inbox in followers.values_list("shared_inbox", "inbox")}
     if reached_before:
         inboxes |= set(
@@ -132,9 +152,10 @@ def record_deliveries(changes: Iterable[Change]) -> list[FederationDelivery]:
         built = _activity(kind, change, db)
         if built is None:
             continue
-        activity, tag_ids = built
+        activity, tag_ids, story_ids = built
         inboxes = _inboxes(
             tag_ids,
+            story_ids,
             actors.object_id(change.entry_id),  # type: ignore[arg-type]
             reached_before=kind != "Create",
             db=db,

@@ -179,6 +179,7 @@ def _follow(activity: dict, sender: RemoteActor) -> str:
         raise InboxRefused(404, "Follow of an actor we do not have")
     follower, _ = Follower.objects.update_or_create(
         tag=followed.tag,
+        story=followed.story,
         actor=sender.id,
         defaults={
             "inbox": sender.inbox,
@@ -199,7 +200,7 @@ def _undo(activity: dict, sender: RemoteActor) -> str:
     )
     followers = Follower.objects.filter(actor=sender.id)
     if followed is not None:
-        followers = followers.filter(tag=followed.tag)
+        followers = followers.filter(tag=followed.tag, story=followed.story)
     else:
         followers = followers.filter(follow_id=_object_id(undone))
     count = followers.delete()[0]

@@ -17,5 +17,9 @@ urlpatterns = [
     path("ap/tags/<int:pk>/inbox", views.inbox_view, name="tag-inbox"),
     path("ap/tags/<int:pk>/outbox", views.outbox, name="tag-outbox"),
     path("ap/tags/<int:pk>/followers", views.followers, name="tag-followers"),
+    path("ap/stories/<int:story_pk>", views.actor, name="story"),
+    path("ap/stories/<int:story_pk>/inbox", views.inbox_view, name="story-inbox"),
+    path("ap/stories/<int:story_pk>/outbox", views.outbox, name="story-outbox"),
+    path("ap/stories/<int:story_pk>/followers", views.followers, name="story-followers"),
     path("ap/entries/<int:pk>", views.entry, name="entry"),
 ]

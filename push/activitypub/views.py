@@ -29,14 +29,17 @@ def _enabled() -> None:
         raise Http404("Federation needs SITE_URL")
 
 
-def _actor(pk: int | None) -> actors.Actor:
+def _actor(pk: int | None, story_pk: int | None = None) -> actors.Actor:
     _enabled()
+    if story_pk is not None:
+        return actors.story_actor(story_pk)
     return actors.newsroom() if pk is None else actors.tag_actor(pk)
 
 
 @require_GET
 def webfinger(request: HttpRequest) -> HttpResponse:
-    """`acct:newsroom@<host>` (or `acct:tag.<slug>@<host>`, or an actor id) → its actor."""
+    """`acct:newsroom@<host>` (or `acct:tag.<slug>@<host>`, `acct:story.<slug>@<host>`, or an
+    actor id) → its actor."""
     _enabled()
     resource = request.GET.get("resource", "")
     if resource.startswith("acct:"):
@@ -65,15 +68,17 @@ def webfinger(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def actor(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return activity_response(_actor(pk).document())
+def actor(request: HttpRequest, pk: int | None = None, story_pk: int | None = None) -> HttpResponse:
+    return activity_response(_actor(pk, story_pk).document())
 
 
 @require_GET
-def outbox(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The latest Creates of the actor (the newsroom's entries, or the tag's)."""
-    found = _actor(pk)
-    items, total = outbox_items(found.tag)
+def outbox(
+    request: HttpRequest, pk: int | None = None, story_pk: int | None = None
+) -> HttpResponse:
+    """The latest Creates of the actor (the newsroom's entries, the tag's, or the story's)."""
+    found = _actor(pk, story_pk)
+    items, total = outbox_items(found.tag, story=found.story)
     return activity_response(
         {
             "@context": actors.AS_CONTEXT,
@@ -86,17 +91,19 @@ def outbox(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_GET
-def followers(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def followers(
+    request: HttpRequest, pk: int | None = None, story_pk: int | None = None
+) -> HttpResponse:
     """How many follow the actor; who they are is not published."""
     from push.models import Follower
 
-    found = _actor(pk)
+    found = _actor(pk, story_pk)
     return activity_response(
         {
             "@context": actors.AS_CONTEXT,
             "id": found.followers,
             "type": "OrderedCollection",
-            "totalItems": Follower.objects.filter(tag=found.tag).count(),
+            "totalItems": Follower.objects.filter(tag=found.tag, story=found.story).count(),
         }
     )
 
@@ -107,20 +114,26 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     _enabled()
     found = get_object_or_404(Entry.objects.published(), pk=pk)
     tags, sources = actors.entry_parts(found)
+    story = actors.entry_story(found.pk)
     document = {
         "@context": actors.AS_CONTEXT,
-        **actors.article(found, tags=tags, source_urls=sources),
+        **actors.article(found, tags=tags, source_urls=sources, story=story),
     }
     return activity_response(document)
 
 
 @csrf_exempt
 @require_POST
-def inbox_view(request: HttpRequest, pk: int | None = None, shared: bool = False) -> HttpResponse:
+def inbox_view(
+    request: HttpRequest,
+    pk: int | None = None,
+    story_pk: int | None = None,
+    shared: bool = False,
+) -> HttpResponse:
     """Take a signed activity; a refusal is a 4xx and one log line."""
     _enabled()
     if not shared:
-        _actor(pk)  # a tag that is no actor (any more) has no inbox
+        _actor(pk, story_pk)  # a tag or story that is no actor (any more) has no inbox
     headers = {name.lower(): value for name, value in request.headers.items()}
     body = request.body
     try:
