@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -45,7 +44,7 @@ spec.loader.exec_module(bench_pages)  # sets Django up
 from django.db.models import Count  # noqa: E402
 
 from events.models import Entry, TaggedEntry  # noqa: E402
-from tests.hardening_support import redis_server  # noqa: E402
+from tests.hardening_support import free_port, redis_server, wait_for_url  # noqa: E402
 
 MIX_SIZE = 1000
 PICK = """
@@ -115,24 +114,6 @@ def wrk(base: str, script: Path | None, *, path: str, duration: int, connections
     }
 
 
-def free_port() -> int:
-    with bench_pages.socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 @contextlib.contextmanager
 def process(command: list[str], env: dict | None = None):
     started = subprocess.Popen(
@@ -162,7 +143,7 @@ def site(*, cached: bool, redis_url: str, varnish_url: str):
         env.update(EDGE_PURGE="varnish", EDGE_PURGE_URLS=varnish_url, EDGE_CACHE_SECONDS="3600")
     command = [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py"]
     with process([*command, "newsroom.wsgi"], env) as server:
-        wait_for(f"http://127.0.0.1:{port}/bench/ceiling/")
+        wait_for_url(f"http://127.0.0.1:{port}/bench/ceiling/")
         yield server, env, port
 
 
@@ -174,7 +155,7 @@ def varnish(backend_port: int, port: int, directory: str):
     command = ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-T", "none"]
     command += ["-n", str(Path(directory) / "varnish"), "-s", "malloc,256m", "-j", "none"]
     with process(command):
-        wait_for(f"http://127.0.0.1:{port}/robots.txt")
+        wait_for_url(f"http://127.0.0.1:{port}/robots.txt")
         yield f"http://127.0.0.1:{port}"
 
 

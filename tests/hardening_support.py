@@ -12,6 +12,29 @@ import threading
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server a test or benchmark starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_url(url: str, seconds: float = 60) -> None:
+    """Return once `url` answers (any status urllib does not raise for); raise after `seconds`."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def redis_url(port: int = REDIS_PORT, db: int = 0) -> str:
     return f"redis://{REDIS_HOST}:{port}/{db}"
 
@@ -164,9 +187,7 @@ class RedisServer:
 
         server = shutil.which("redis-server")
         assert server, "These tests need redis-server on PATH (as in CI)."
-        with socket.socket() as probe:
-            probe.bind((REDIS_HOST, 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.process = subprocess.Popen(
             [
                 *(server, "--port", str(self.port), "--bind", REDIS_HOST),

@@ -17,7 +17,6 @@ import datetime
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from django.db import connection
 
 from tests.desk_support import publish_now
 from tests.factories import EntryFactory
-from tests.hardening_support import redis_server
+from tests.hardening_support import free_port, redis_server, wait_for_url
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -55,24 +54,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(bool(varnish_missing()), reason=varnish_missing() or "-"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
@@ -108,7 +89,7 @@ def gunicorn(redis_url: str):
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(f"http://127.0.0.1:{port}/robots.txt")
+        wait_for_url(f"http://127.0.0.1:{port}/robots.txt")
         yield port
     finally:
         process.terminate()
@@ -133,7 +114,7 @@ def varnish(backend_port: int):
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_for(f"http://127.0.0.1:{port}/robots.txt", seconds=30)
+            wait_for_url(f"http://127.0.0.1:{port}/robots.txt", seconds=30)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()

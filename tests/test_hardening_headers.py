@@ -4,7 +4,6 @@ and Server header (the last two against a real gunicorn)."""
 import os
 import re
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.hardening_support import free_port
 
 pytestmark = pytest.mark.entry(headline="Headers drill", tags=["drills"], body="Some *body*.")
 
@@ -108,14 +109,8 @@ def test_gunicorn_binds_loopback_by_default():
     assert config["forwarded_allow_ips"] == "127.0.0.1"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_real_gunicorn_sends_no_version_and_the_security_headers(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",

@@ -10,7 +10,6 @@ only (CI has both); skipped elsewhere.
 import contextlib
 import http.cookies
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from django.db import connection
 from comments.forms import make_form_token
 from comments.models import Comment
 from tests.factories import EntryFactory
-from tests.hardening_support import require_redis
+from tests.hardening_support import free_port, require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, emptied before the servers start
@@ -47,12 +46,6 @@ def shared_redis():
 
     require_redis()
     return redis.Redis.from_url(REDIS_URL)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
