@@ -7,13 +7,16 @@ the templates only strings to print. Pure functions over loaded rows: no queries
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
+from stories.models import Story
 from stories.selectors import story_of
 
 from . import text
@@ -68,6 +71,8 @@ class Card:
     tags: list[TagLink]
     sources: str
     comments: int
+    category: str = ""  # the story's category (a Story.Category value), "" without one
+    publishers: str = ""  # "BBC, Reuters": the cited publishers' names, for compact lists
 
 
 @dataclass(slots=True)
@@ -125,6 +130,10 @@ def card(entry, links: Links) -> Card:
             c.source.publisher.name if c.source.publisher_id else None for c in citations
         ),
         comments=getattr(entry, "approved_comment_count", 0) or 0,
+        category=story.category if story else "",
+        publishers=", ".join(
+            dict.fromkeys(c.source.publisher.name for c in citations if c.source.publisher_id)
+        ),
     )
 
 
@@ -158,3 +167,110 @@ def day_groups(entries: Iterable) -> list[DayGroup]:
             days.append((item.event_date, []))
         days[-1][1].append(item)
     return [DayGroup(day, links.day(day), story_groups(items)) for day, items in days]
+
+
+# The front page: a day's entries under the Portal's categories, then their stories.
+
+OTHER_NEWS = "Other news"  # the last heading: entries whose category cannot be told
+_CATEGORY_RANK = {value: n for n, value in enumerate(Story.Category.values)}
+
+
+@dataclass(slots=True)
+class CategoryGroup:
+    """A day's entries under one category: its stories (each a sub-heading), then the entries
+    that belong to no story. `key` is a Story.Category value, "" for Other news."""
+
+    key: str
+    label: str
+    stories: list[StoryGroup] = field(default_factory=list)
+    loose: list[Card] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FrontDay:
+    """One day of the front page, grouped by category then story."""
+
+    day: datetime.date
+    url: str
+    categories: list[CategoryGroup]
+    iso: str = ""
+    label: str = ""
+    is_today: bool = False
+
+    def __post_init__(self) -> None:
+        self.iso = self.day.isoformat()
+        self.label = date_format(self.day, "l j F Y")
+        self.is_today = self.day == timezone.localdate()
+
+
+def _tag_ids(item: Card) -> list[int]:
+    return [tag.pk for tag in getattr(item.entry, "card_tags", ())]
+
+
+def category_votes(page: Iterable[Card]) -> dict[int, Counter[str]]:
+    """For each tag on the page, how many of the page's story entries carrying it fall in each
+    category: what the entries outside any story are placed by (no query)."""
+    votes: dict[int, Counter[str]] = {}
+    for item in page:
+        if item.category:
+            for tag_id in _tag_ids(item):
+                votes.setdefault(tag_id, Counter())[item.category] += 1
+    return votes
+
+
+def guessed_category(item: Card, votes: dict[int, Counter[str]]) -> str:
+    """The category of an entry outside any story: the one its tags share most often with the
+    story entries on the same page, ties to the Portal's earlier category; "" when none of its
+    tags is carried by a story entry of the page (Other news)."""
+    tally: Counter[str] = Counter()
+    for tag_id in _tag_ids(item):
+        tally.update(votes.get(tag_id, {}))
+    if not tally:
+        return ""
+    return min(tally, key=lambda key: (-tally[key], _CATEGORY_RANK.get(key, len(_CATEGORY_RANK))))
+
+
+def category_groups(day_cards: list[Card], votes: dict[int, Counter[str]]) -> list[CategoryGroup]:
+    """A day's cards under the Portal's categories in the Portal's order, Other news last.
+
+    Within a category its stories come in the order of their newest entry on the page, each
+    with its entries in the page's order, then the entries outside any story.
+    """
+    groups: dict[str, CategoryGroup] = {}
+    labels = dict(Story.Category.choices)
+
+    def group_of(key: str) -> CategoryGroup:
+        if key not in groups:
+            groups[key] = CategoryGroup(key, labels.get(key, OTHER_NEWS))
+        return groups[key]
+
+    stories: dict[str, StoryGroup] = {}
+    for item in day_cards:
+        if item.story_url:
+            story = stories.get(item.story_url)
+            if story is None:
+                story = stories[item.story_url] = StoryGroup(item.story, item.story_url)
+                group_of(item.category).stories.append(story)
+            story.cards.append(item)
+        else:
+            group_of(guessed_category(item, votes)).loose.append(item)
+    last = len(_CATEGORY_RANK)
+    return sorted(groups.values(), key=lambda g: _CATEGORY_RANK.get(g.key, last))
+
+
+def front_days(entries: Iterable) -> list[FrontDay]:
+    """The front page's entries (newest day first) as days of categories of stories.
+
+    An entry outside any story goes under the category its tags share most with the story
+    entries of the same page (`guessed_category`), else under Other news, last. Pure: the
+    entries come loaded by `with_card_data` and no query runs here.
+    """
+    links = Links()
+    page = [card(entry, links) for entry in entries]
+    votes = category_votes(page)
+    days: list[tuple[datetime.date, list[Card]]] = []
+    for item in page:
+        if not days or days[-1][0] != item.event_date:
+            days.append((item.event_date, []))
+        days[-1][1].append(item)
+    return [FrontDay(day, links.day(day), category_groups(items, votes)) for day, items in days]

@@ -16,7 +16,7 @@ from events.models import Correction, Entry
 from stories.models import Story
 from stories.selectors import public_stories, story_entries
 
-from . import selectors
+from . import cards, selectors
 
 KEY_EVENTS = 10  # key events listed above the timeline, newest first
 LATEST = 5  # a story's latest entries shown on an entry page
@@ -101,4 +101,23 @@ def front_page_stories(*, developing: int = 5, ongoing: int = 12) -> dict[str, l
     return {
         "developing": running,
         "ongoing": list(public_stories().filter(status=Story.Status.ONGOING)[:ongoing]),
+    }
+
+
+def front_page(*, days: int = 5, limit: int = 80) -> dict:
+    """Everything the home page shows, top to bottom.
+
+    `developing` and `ongoing` as `front_page_stories` gives them; `today`, the latest day with
+    live entries (today's when there are any) and `earlier`, the days before it (at most
+    `days` days and `limit` entries in all, `selectors.latest_days`), each a `cards.FrontDay`:
+    categories in the Portal's order (Other news last), stories under them, entries outside
+    any story under the category their tags share most with the page's story entries.
+
+    Seven queries whatever the archive's size: three for the stories, four for the days.
+    """
+    front = cards.front_days(selectors.latest_days(days=days, limit=limit))
+    return {
+        **front_page_stories(),
+        "today": front[0] if front else None,
+        "earlier": front[1:],
     }

@@ -14,7 +14,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import (
     DateDetailView,
     DayArchiveView,
@@ -39,19 +39,15 @@ else:
     _DateListView = object
 
 
-class HomeView(ListView):
-    """The developing stories with their latest update, the ongoing ones, then the last few
-    days with published entries, newest first, grouped by day and story."""
+class HomeView(TemplateView):
+    """The front page: developing stories with their latest update, today's entries by
+    category and story, the ongoing stories beside them, then the previous days."""
 
     template_name = "events/home.html"
-    context_object_name = "entries"
     days = 5
 
-    def get_queryset(self):
-        return selectors.latest_days(days=self.days)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**story_selectors.front_page_stories(), **kwargs)
+        return super().get_context_data(**story_selectors.front_page(days=self.days), **kwargs)
 
 
 class EntryDetailView(DateDetailView):

@@ -269,3 +269,35 @@ def test_an_entry_joining_a_story_purges_the_story_pages_and_its_entries_pages_o
     # pages of entries outside the story, nor tag pages whose entries did not change.
     assert {"story", "stories", "home", "volcano", "ash"} <= again
     assert not again & {"storm", "chile", "day storm", "year 2015"}
+
+
+def test_the_home_page_regroups_when_a_story_changes_category_and_ignores_comments(
+    client, newsroom, editor
+):
+    """The home page groups entries by their story's category (and places entries outside any
+    story by their tags): a story's change purges it. It prints no comment counts, so a
+    moderated comment leaves it cached and still true."""
+    from stories import services as story_services
+
+    story = story_services.story_named("Icelandic eruption", category="disasters")
+    story_services.set_story(newsroom["volcano"], story)
+    heading = '<h3 class="category__heading">{}</h3>'.format
+    assert heading("Disasters and accidents") in client.get("/").content.decode()
+    assert from_cache(client, "/")
+
+    story.category = "science"
+    story.save()
+
+    assert not from_cache(client, "/")
+    html = client.get("/").content.decode()
+    assert heading("Science and technology") in html
+    assert heading("Disasters and accidents") not in html
+    # "Ash cloud" shares the Iceland tag with the story's entry: it follows it to science.
+    science = html[html.index(heading("Science and technology")) :]
+    assert "Ash cloud grounds flights" in science[: science.index("</section>")]
+    comment = CommentFactory(entry=newsroom["volcano"], body="Seen from Reykjavik")
+    comment_services.moderate(
+        Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED, moderator=editor
+    )
+    assert from_cache(client, "/")
+    assert "comment" not in client.get("/").content.decode().split("<main")[1]

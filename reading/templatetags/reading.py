@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from events.search import SNIPPET_START, SNIPPET_STOP, uses_postgres_search
 from stories.selectors import story_of
@@ -161,3 +162,14 @@ def cards(entries) -> list[Card]:
 def day_groups(entries) -> list[DayGroup]:
     """A page of entries as cards grouped by day, then by story (`reading.cards`)."""
     return card_data.day_groups(entries)
+
+
+@register.filter
+def ago(moment) -> str:
+    """How long ago `moment` was ("2 hours ago"), in its largest unit only; "just now" under a
+    minute (the page cache may serve it for PAGE_CACHE_SECONDS more)."""
+    if not moment:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
