@@ -106,24 +106,32 @@ def test_entry_page_query_count_does_not_grow_with_comments(client):
     assert _queries_for(client, entry.get_absolute_url()) == few
 
 
-def test_home_page_shows_approved_counts_without_extra_queries(client):
+def test_list_page_shows_approved_counts_without_extra_queries(client):
     entries = EntryFactory.create_batch(2)
     CommentFactory(entry=entries[0], status=APPROVED)
-    few = _queries_for(client, "/")
+    few = _queries_for(client, "/events/")
     more = EntryFactory.create_batch(8)
     for entry in [*entries, *more]:
         CommentFactory.create_batch(3, entry=entry, status=APPROVED)
         CommentFactory(entry=entry, status="spam")
-    assert _queries_for(client, "/") == few
-    html = client.get("/").content.decode()
+    assert _queries_for(client, "/events/") == few
+    html = client.get("/events/").content.decode()
     assert html.count(">3 comments</a>") == 9
     assert ">4 comments</a>" in html
+
+
+def test_the_front_page_prints_no_comment_counts(client):
+    """Its items are the Portal's one-liners; an approved comment purges only its entry's page
+    (tests/test_page_keys.py), so a count here would go stale."""
+    CommentFactory(entry=EntryFactory(headline="Talked-about entry"), status=APPROVED)
+    main = client.get("/").content.decode().split("<main")[1]
+    assert "Talked-about entry" in main and "comment" not in main
 
 
 def test_card_count_ignores_unapproved_and_is_absent_at_zero(client):
     quiet = EntryFactory(headline="Quiet entry")
     CommentFactory(entry=quiet)  # pending only
-    html = client.get("/").content.decode()
+    html = client.get("/events/").content.decode()
     assert "Quiet entry" in html
     assert "comment" not in html.split("Quiet entry")[1].split("</article>")[0]
 
