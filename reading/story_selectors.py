@@ -113,7 +113,8 @@ def front_page(*, days: int = 5, limit: int = 80) -> dict:
     categories in the Portal's order (Other news last), stories under them, entries outside
     any story under the category their tags share most with the page's story entries.
 
-    Seven queries whatever the archive's size: three for the stories, four for the days.
+    At most seven queries whatever the archive's size: three for the stories (two when none
+    is developing), four for the days.
     """
     front = cards.front_days(selectors.latest_days(days=days, limit=limit))
     return {

@@ -230,3 +230,11 @@ def test_the_home_page_shows_categories_as_headings_and_stories_as_linked_sub_he
     assert "Politics and elections" in earlier and "Polls open" in earlier
     ongoing = html[html.index('id="ongoing-heading"') : html.index('id="earlier-heading"')]
     assert "Cup final" in ongoing and "Sports" in ongoing and "Snap election" not in ongoing
+
+
+def test_an_update_less_than_a_minute_old_reads_just_now(client):
+    categorised("Storm Ana", Story.Category.DISASTERS, status=Story.Status.DEVELOPING)
+    story_entry("Storm Ana", "Storm Ana makes landfall", hours_ago=0.003)
+    html = client.get("/").content.decode()
+    developing = html[html.index('id="developing"') : html.index("</section>")]
+    assert "Updated <time" in developing and ">just now</time>" in developing
