@@ -1,13 +1,18 @@
 """reading.cards: what a card prints, built once per page from prefetched rows, with no queries."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from reading import cards, selectors
+from reading.filters import EntryFilter
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +76,42 @@ def test_day_groups_keep_the_pages_order_and_group_stories_in_any_case():
         ("", ["B"]),
     ]
     assert days[0].grouped and not days[1].grouped
+
+
+HOSTILE = """Q&A: "Strikes" <b>hit</b> O'Brien's town"""
+
+
+@pytest.mark.parametrize("page", ["events:home", "events:list", "events:tag"])
+def test_card_partials_escape_every_value_as_djangos_engine_does(client, page):
+    """The card partials are Jinja2 templates printing Django's escaping: &quot; and &#x27;,
+    never Jinja's own spelling, never escaped twice, never raw."""
+    entry = EntryFactory(headline=HOSTILE, body=HOSTILE, story=HOSTILE, tags=["O'Brien's <tag>"])
+    CitationFactory(entry=entry, source=SourceFactory(publisher=PublisherFactory(name="A&B")))
+
+    args = [entry.tags.get().slug] if page == "events:tag" else []
+    html = client.get(reverse(page, args=args)).content.decode()
+
+    assert html.count(escape(HOSTILE)) >= 2  # the headline and the lede; "/" also the story
+    assert escape("O'Brien's <tag>") in html
+    assert "<b>hit" not in html and "&amp;quot;" not in html and "&amp;lt;" not in html
+    assert "&#34;" not in html and "&#39;" not in html
+
+
+def _between_tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+def test_the_filter_form_renders_as_djangos_template_renderer_does():
+    """Its widgets come from Django's Jinja2 templates: the same markup, bar the blank lines
+    between <option>s, hostile values escaped alike."""
+    data = QueryDict(mutable=True)
+    data.update({"q": HOSTILE, "from": "2014-13-45", "to": "<x>", "sort": '"x', "mode": "any"})
+    data.setlist("tag", ["<b>x</b>", "y"])
+    form = EntryFilter(data, queryset=selectors.public_entries()).form
+    form.is_valid()
+    ours = [_between_tags(field) for field in form]
+    form.renderer = DjangoTemplates()
+    djangos = [_between_tags(field) for field in form]
+
+    assert ours == djangos
+    assert escape(HOSTILE) in ours[0]
