@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from reading import cards, selectors
 from reading.filters import EntryFilter
+from sources.models import Citation
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,26 @@ def test_day_groups_keep_the_pages_order_and_group_stories_in_any_case():
         ("", ["B"]),
     ]
     assert days[0].grouped and not days[1].grouped
+
+
+def test_list_cards_count_publishers_without_loading_sources():
+    entry = EntryFactory()
+    reuters = PublisherFactory(name="Reuters")
+    CitationFactory(entry=entry, source=SourceFactory(publisher=reuters))
+    CitationFactory(entry=entry, source=SourceFactory(publisher=PublisherFactory(name="AP")))
+    CitationFactory(
+        entry=entry, source=SourceFactory(publisher=None, url="https://wire.example/daily")
+    )
+    loaded = selectors.public_entries().get(pk=entry.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        [card] = cards.cards([loaded])
+
+    assert queries.captured_queries == []
+    assert card.sources == "3 sources from 2 publishers"
+    citations = loaded.__dict__["card_citations"]  # the prefetch's to_attr
+    assert sorted(str(c.publisher_name) for c in citations) == ["AP", "None", "Reuters"]
+    assert not any(Citation.source.is_cached(c) for c in citations)
 
 
 HOSTILE = """Q&A: "Strikes" <b>hit</b> O'Brien's town"""
