@@ -22,7 +22,7 @@ from events.limits import TAG_MAX_LENGTH
 from events.tagging import find_tags, moved_tags, tag_key
 from sources.selectors import cites_publisher
 
-from . import jinja, selectors
+from . import selectors
 
 MAX_TAGS = 10
 QUERY_MAX_LENGTH = 200
@@ -149,8 +149,6 @@ CHOICE_ERRORS = {"invalid_choice": "“%(value)s” is not one of the choices; p
 
 
 class EntryFilterForm(forms.Form):
-    default_renderer = jinja.FormRenderer()
-
     def clean(self):
         cleaned = super().clean()
         assert cleaned is not None  # Form.clean() returns cleaned_data

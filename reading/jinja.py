@@ -13,15 +13,12 @@ would spell quotes differently (`&#39;` for `&#x27;`). Hence no macros in these 
 a macro's output is a plain string and would be escaped again; use `{% include %}`.
 """
 
-from pathlib import Path
 from typing import Any
 
-from django.forms import renderers
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date, pluralize
 from django.template.loader import get_template
-from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
@@ -49,20 +46,3 @@ def render(template_name: str, **context: Any) -> SafeString:
     """A card partial rendered with `context`: escaped HTML, safe to print."""
     template = get_template(template_name, using=ENGINE)
     return mark_safe(template.render(context))  # every value was escaped by _printed
-
-
-class FormRenderer(renderers.Jinja2):
-    """Django's own Jinja2 widget templates (django/forms/jinja2/), escaped as above: the same
-    markup as Django's engine renders for a form, in a fraction of the time. For the list's
-    filter form, which every list page prints."""
-
-    @cached_property
-    def engine(self):
-        return self.backend(
-            {
-                "APP_DIRS": False,
-                "DIRS": [Path(renderers.__file__).parent / "jinja2"],
-                "NAME": "forms-jinja2",
-                "OPTIONS": {"environment": f"{__name__}.environment"},
-            }
-        )

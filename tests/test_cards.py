@@ -1,18 +1,14 @@
 """reading.cards: what a card prints, built once per page from prefetched rows, with no queries."""
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
-from django.forms.renderers import DjangoTemplates
-from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from reading import cards, selectors
-from reading.filters import EntryFilter
 from sources.models import Citation
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
@@ -116,23 +112,3 @@ def test_card_partials_escape_every_value_as_djangos_engine_does(client, page):
     assert escape("O'Brien's <tag>") in html
     assert "<b>hit" not in html and "&amp;quot;" not in html and "&amp;lt;" not in html
     assert "&#34;" not in html and "&#39;" not in html
-
-
-def _between_tags(html: str) -> str:
-    return re.sub(r">\s+<", "><", str(html)).strip()
-
-
-def test_the_filter_form_renders_as_djangos_template_renderer_does():
-    """Its widgets come from Django's Jinja2 templates: the same markup, bar the blank lines
-    between <option>s, hostile values escaped alike."""
-    data = QueryDict(mutable=True)
-    data.update({"q": HOSTILE, "from": "2014-13-45", "to": "<x>", "sort": '"x', "mode": "any"})
-    data.setlist("tag", ["<b>x</b>", "y"])
-    form = EntryFilter(data, queryset=selectors.public_entries()).form
-    form.is_valid()
-    ours = [_between_tags(field) for field in form]
-    form.renderer = DjangoTemplates()
-    djangos = [_between_tags(field) for field in form]
-
-    assert ours == djangos
-    assert escape(HOSTILE) in ours[0]
