@@ -126,9 +126,7 @@ def card(entry, links: Links) -> Card:
         story=story.name if story else "",
         story_url=links.story(story.slug) if story else "",
         tags=tags,
-        sources=text.sources_summary(
-            c.source.publisher.name if c.source.publisher_id else None for c in citations
-        ),
+        sources=text.sources_summary(c.publisher_name for c in citations),
         comments=getattr(entry, "approved_comment_count", 0) or 0,
         category=story.category if story else "",
         publishers=", ".join(

@@ -40,14 +40,21 @@ from sources.models import Citation, Publisher, PublisherCount
 from sources.selectors import cites_publisher, merged_publisher
 
 
-def _citations_prefetch() -> Prefetch:
-    """Citations with their source and publisher joined in, in the editor's order, as the list
-    `card_citations`."""
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.select_related("source__publisher"),
-        to_attr="card_citations",
-    )
+def _citations_prefetch(*, sources: bool) -> Prefetch:
+    """An entry's citations in the editor's order, as the list `card_citations`, each with its
+    publisher's name as `publisher_name` (None when the source has no publisher): all that a
+    card's "3 sources from 2 publishers" needs.
+
+    With `sources`, each citation's source and publisher are joined in as well, for the pages
+    that list the sources. Without, a list page builds one small row object per citation rather
+    than three full model instances, which on an 80-card page was a seventh of its time.
+    """
+    citations = Citation.objects.annotate(publisher_name=F("source__publisher__name"))
+    if sources:
+        citations = citations.select_related("source__publisher")
+    else:
+        citations = citations.only("entry_id")
+    return Prefetch("citations", queryset=citations, to_attr="card_citations")
 
 
 FEED_SIZE = 50  # entries per RSS or Atom feed
@@ -55,8 +62,9 @@ FEED_SIZE = 50  # entries per RSS or Atom feed
 _Entries = TypeVar("_Entries", bound=QuerySet[Entry])
 
 
-def with_card_data(entries: _Entries) -> _Entries:
-    """Attach what an entry card shows: tags, cited sources with publishers, comment count.
+def with_card_data(entries: _Entries, *, sources: bool = False) -> _Entries:
+    """Attach what an entry card shows: tags, its citations' publishers, comment count; with
+    `sources`, each citation's source and publisher too (pages that list the sources).
 
     The entry's story is joined into the entries' own query. Two extra queries for the whole
     page (tags; citations joined to sources and publishers), never one per entry. They land in
@@ -67,7 +75,9 @@ def with_card_data(entries: _Entries) -> _Entries:
     """
     return (
         entries.select_related("story_membership__story")
-        .prefetch_related(Prefetch("tags", to_attr="card_tags"), _citations_prefetch())
+        .prefetch_related(
+            Prefetch("tags", to_attr="card_tags"), _citations_prefetch(sources=sources)
+        )
         .annotate(approved_comment_count=approved_comment_count())
     )
 
@@ -82,7 +92,9 @@ def entry_for_page(user) -> QuerySet[Entry]:
 
     Besides the card data, the entry's corrections and updates, oldest first (one query).
     """
-    return with_card_data(Entry.objects.visible_to(user).select_related("author")).prefetch_related(
+    return with_card_data(
+        Entry.objects.visible_to(user).select_related("author"), sources=True
+    ).prefetch_related(
         Prefetch("corrections", queryset=Correction.objects.order_by("created", "id"))
     )
 

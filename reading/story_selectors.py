@@ -29,7 +29,9 @@ def _corrections_prefetch() -> Prefetch:
 def timeline(story: Story) -> QuerySet[Entry]:
     """The story's live entries with card data and their corrections, newest first: the
     timeline a page slices (three extra queries per page: tags, citations, corrections)."""
-    return selectors.with_card_data(story_entries(story)).prefetch_related(_corrections_prefetch())
+    return selectors.with_card_data(story_entries(story), sources=True).prefetch_related(
+        _corrections_prefetch()
+    )
 
 
 def key_events(story: Story) -> list[Entry]:

@@ -55,6 +55,8 @@ class EntryDetailView(DateDetailView):
 
     template_name = "events/entry_detail.html"
     context_object_name = "entry"
+    # Named, so the date lookup does not build the page's queryset a second time to find it.
+    model = Entry
     date_field = "event_date"
     month_format = "%m"
     day_format = "%d"

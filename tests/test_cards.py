@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from reading import cards, selectors
+from sources.models import Citation
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,42 @@ def test_day_groups_keep_the_pages_order_and_group_stories_in_any_case():
         ("", ["B"]),
     ]
     assert days[0].grouped and not days[1].grouped
+
+
+def test_list_cards_count_publishers_without_loading_sources():
+    entry = EntryFactory()
+    reuters = PublisherFactory(name="Reuters")
+    CitationFactory(entry=entry, source=SourceFactory(publisher=reuters))
+    CitationFactory(entry=entry, source=SourceFactory(publisher=PublisherFactory(name="AP")))
+    CitationFactory(
+        entry=entry, source=SourceFactory(publisher=None, url="https://wire.example/daily")
+    )
+    loaded = selectors.public_entries().get(pk=entry.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        [card] = cards.cards([loaded])
+
+    assert queries.captured_queries == []
+    assert card.sources == "3 sources from 2 publishers"
+    citations = loaded.__dict__["card_citations"]  # the prefetch's to_attr
+    assert sorted(str(c.publisher_name) for c in citations) == ["AP", "None", "Reuters"]
+    assert not any(Citation.source.is_cached(c) for c in citations)
+
+
+HOSTILE = """Q&A: "Strikes" <b>hit</b> O'Brien's town"""
+
+
+@pytest.mark.parametrize("page", ["events:home", "events:list", "events:tag"])
+def test_card_partials_escape_every_value_as_djangos_engine_does(client, page):
+    """The card partials are Jinja2 templates printing Django's escaping: &quot; and &#x27;,
+    never Jinja's own spelling, never escaped twice, never raw."""
+    entry = EntryFactory(headline=HOSTILE, body=HOSTILE, story=HOSTILE, tags=["O'Brien's <tag>"])
+    CitationFactory(entry=entry, source=SourceFactory(publisher=PublisherFactory(name="A&B")))
+
+    args = [entry.tags.get().slug] if page == "events:tag" else []
+    html = client.get(reverse(page, args=args)).content.decode()
+
+    assert html.count(escape(HOSTILE)) >= 2  # the headline and the lede; "/" also the story
+    assert escape("O'Brien's <tag>") in html
+    assert "<b>hit" not in html and "&amp;quot;" not in html and "&amp;lt;" not in html
+    assert "&#34;" not in html and "&#39;" not in html

@@ -6,6 +6,7 @@ import pytest
 
 from events.markdown import render_markdown
 from events.tagging import edit_string_for_tags, parse_tags
+from reading import selectors
 from sources.services import cite
 from tests.factories import CommentFactory, EntryFactory
 
@@ -141,3 +142,19 @@ def test_entry_page_runs_a_constant_number_of_queries(client, django_assert_num_
     # related stories (one query, cold cache), then the approved comments' page (count, rows).
     with django_assert_num_queries(7):
         client.get(entry.get_absolute_url())
+
+
+def test_the_entry_page_builds_its_queryset_once(client, monkeypatch):
+    """The date lookup finds the model without building the page's queryset a second time."""
+    built = []
+    entry_for_page = selectors.entry_for_page
+
+    def counted(user):
+        built.append(user)
+        return entry_for_page(user)
+
+    monkeypatch.setattr(selectors, "entry_for_page", counted)
+    entry = EntryFactory()
+
+    assert client.get(entry.get_absolute_url()).status_code == 200
+    assert len(built) == 1

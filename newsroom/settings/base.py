@@ -92,6 +92,16 @@ TEMPLATES = [
             ],
         },
     },
+    # The entry-card partials of the public lists (reading/jinja2/, reading/jinja.py): several
+    # times faster to render than the same markup in Django's engine, escaped the same way.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        # A template's last newline kept, as Django's engine keeps it: the same bytes.
+        "OPTIONS": {"environment": "reading.jinja.environment", "keep_trailing_newline": True},
+    },
 ]
 
 # Seconds to wait for a connection (PostgreSQL's connect_timeout; libpq counts 1 as 2) or, on

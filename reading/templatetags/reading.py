@@ -15,6 +15,7 @@ from events.search import SNIPPET_START, SNIPPET_STOP, uses_postgres_search
 from stories.selectors import story_of
 
 from .. import cards as card_data
+from .. import jinja
 from .. import text as plain
 from ..cards import Card, DayGroup
 
@@ -173,3 +174,28 @@ def ago(moment) -> str:
     if (timezone.now() - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment, depth=1)} ago"
+
+
+# The card partials are Jinja2 templates (reading/jinja.py says why); these tags print them.
+
+
+@register.simple_tag
+def story_groups(stories, *, grouped: bool, level: int) -> str:
+    """A day's cards under their story headings (`StoryGroup`s), headings at `level`."""
+    return jinja.render(
+        "events/_story_groups.html", stories=stories, grouped=grouped, level=int(level)
+    )
+
+
+@register.simple_tag
+def entry_card(card: Card, *, show_date: bool = False, show_story: bool = False) -> str:
+    """One card, its headline at level 3; with its date (and story) when the list mixes days."""
+    return jinja.render(
+        "events/_entry_card.html", card=card, level=3, show_date=show_date, show_story=show_story
+    )
+
+
+@register.simple_tag
+def tag_links(tags) -> str:
+    """The linked tags of a card (`TagLink`s), or nothing when there are none."""
+    return jinja.render("events/_tags.html", tags=tags)
