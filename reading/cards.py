@@ -130,7 +130,7 @@ def card(entry, links: Links) -> Card:
         comments=getattr(entry, "approved_comment_count", 0) or 0,
         category=story.category if story else "",
         publishers=", ".join(
-            dict.fromkeys(c.source.publisher.name for c in citations if c.source.publisher_id)
+            dict.fromkeys(c.publisher_name for c in citations if c.publisher_name)
         ),
     )
 

@@ -98,17 +98,21 @@ def test_list_cards_count_publishers_without_loading_sources():
 HOSTILE = """Q&A: "Strikes" <b>hit</b> O'Brien's town"""
 
 
-@pytest.mark.parametrize("page", ["events:home", "events:list", "events:tag"])
+@pytest.mark.parametrize("page", ["day", "events:list", "events:tag"])
 def test_card_partials_escape_every_value_as_djangos_engine_does(client, page):
     """The card partials are Jinja2 templates printing Django's escaping: &quot; and &#x27;,
-    never Jinja's own spelling, never escaped twice, never raw."""
+    never Jinja's own spelling, never escaped twice, never raw. (The front page prints one-line
+    items through Django's engine; tests/test_hostile_input.py covers it.)"""
     entry = EntryFactory(headline=HOSTILE, body=HOSTILE, story=HOSTILE, tags=["O'Brien's <tag>"])
     CitationFactory(entry=entry, source=SourceFactory(publisher=PublisherFactory(name="A&B")))
 
-    args = [entry.tags.get().slug] if page == "events:tag" else []
-    html = client.get(reverse(page, args=args)).content.decode()
+    if page == "day":  # the day archive prints the story groups' headings too
+        url = entry.event_date.strftime("/%Y/%m/%d/")
+    else:
+        url = reverse(page, args=[entry.tags.get().slug] if page == "events:tag" else [])
+    html = client.get(url).content.decode()
 
-    assert html.count(escape(HOSTILE)) >= 2  # the headline and the lede; "/" also the story
+    assert html.count(escape(HOSTILE)) >= 2  # the headline and the lede; the day also the story
     assert escape("O'Brien's <tag>") in html
     assert "<b>hit" not in html and "&amp;quot;" not in html and "&amp;lt;" not in html
     assert "&#34;" not in html and "&#39;" not in html
