@@ -80,9 +80,19 @@ def page_urls(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, log: Path, *, workers: int, access_log: bool = False
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    *,
+    workers: int,
+    access_log: bool = False,
+    worker_class: str = "",
 ) -> subprocess.Popen:
-    """gunicorn with the project's config on 127.0.0.1:port; returns once /healthz answers."""
+    """gunicorn with the project's config on 127.0.0.1:port; returns once /healthz answers.
+
+    `worker_class` "sync" serves newsroom.wsgi (the WSGI model, for comparison); by default the
+    configured ASGI worker serves newsroom.asgi, as production does.
+    """
     args = [
         PYTHON,
         "-m",
@@ -93,7 +103,8 @@ def start_gunicorn(
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "newsroom.wsgi",
+        *(["--worker-class", worker_class] if worker_class else []),
+        "newsroom.wsgi" if worker_class == "sync" else "newsroom.asgi",
     ]
     if not access_log:
         args[-1:-1] = ["--access-logfile", "/dev/null"]

@@ -102,3 +102,10 @@ def front_page_stories(*, developing: int = 5, ongoing: int = 12) -> dict[str, l
         "developing": running,
         "ongoing": list(public_stories().filter(status=Story.Status.ONGOING)[:ongoing]),
     }
+
+
+def live_entries(ids) -> dict[int, Entry]:
+    """{id: entry} for those of `ids` that are live now, with what their timeline card shows
+    (card data, story, corrections): the live updates render them (four queries per batch)."""
+    entries = selectors.with_card_data(Entry.objects.published().filter(pk__in=list(ids)))
+    return {e.pk: e for e in entries.prefetch_related(_corrections_prefetch())}

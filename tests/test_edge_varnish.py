@@ -82,7 +82,7 @@ def gunicorn(redis_url: str):
         "EDGE_CACHE_SECONDS": "3600",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.asgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
