@@ -121,7 +121,7 @@ class Subscriber:
 
     def __init__(self, story_id: int | None):
         self.story_id = story_id
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_SIZE)  # None: the end
         self.start: Key | None = None  # rows up to here came from the replay, not the hub
         self.replayed: set[int] = set()
         self.dropped = False  # too far behind: ends once its queue is drained
@@ -185,6 +185,17 @@ class Hub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def end_all(self) -> None:
+        """End every open stream now (the server is shutting down): each reader reconnects,
+        to another server, and replays from its last event id."""
+        for subscriber in list(self.subscribers):
+            self.subscribers.discard(subscriber)
+            subscriber.dropped = True
+            try:
+                subscriber.queue.put_nowait(None)
+            except asyncio.QueueFull:
+                pass  # it ends once its queue is drained
 
     # On the hub's thread.
 
@@ -272,3 +283,10 @@ def hub() -> Hub:
     if _hub is None:
         _hub = Hub()
     return _hub
+
+
+def end_streams() -> None:
+    """End this process's open streams (newsroom/workers.py calls it at shutdown): a stream
+    never finishes by itself, and the server would wait for it until killed."""
+    if _hub is not None:
+        _hub.end_all()

@@ -92,6 +92,8 @@ async def _events(
                     return
                 yield b": heartbeat\n\n"
                 continue
+            if event is None:  # the server is shutting down
+                return
             yield event.encode().encode()
             idle_since = time.monotonic()
             if event.name == "concluded":

@@ -71,9 +71,8 @@ def servers():
         yield urls
 
 
-@contextlib.contextmanager
-def one_server(**extra: str):
-    port = free_port()
+def start_server(port: int, **extra: str) -> subprocess.Popen:
+    """The production command on `port`; returns once it answers."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.asgi"],
         cwd=ROOT,
@@ -81,10 +80,16 @@ def one_server(**extra: str):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    wait_for_url(f"http://127.0.0.1:{port}/robots.txt")
+    return process
+
+
+@contextlib.contextmanager
+def one_server(**extra: str):
+    port = free_port()
+    process = start_server(port, **extra)
     try:
-        wait_for_url(f"{url}/robots.txt")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -323,3 +328,20 @@ def test_the_stream_needs_the_asgi_worker(floods):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_server_shutting_down_ends_its_streams_rather_than_waiting_on_them(floods):
+    """gunicorn's graceful_timeout is 30 s: a worker still waiting on a stream by then is
+    killed. Ending the streams lets it stop at once; readers reconnect elsewhere and replay."""
+    story, _, _ = floods
+    port = free_port()
+    process = start_server(port)
+    try:
+        stream = opened(f"http://127.0.0.1:{port}", f"/stories/{story.slug}/live/")
+        process.terminate()
+        assert stream.next().ended
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

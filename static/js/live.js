@@ -105,12 +105,16 @@
   function stop() {
     if (source) source.close();
     source = null;
+    if (status) status.setAttribute("data-stream-state", "closed");
   }
 
   function open() {
     if (source) return;
     var address = lastId ? url + "?last-event-id=" + encodeURIComponent(lastId) : url;
     source = new EventSource(address);
+    source.addEventListener("open", function () {
+      if (status) status.setAttribute("data-stream-state", "open");
+    });
     source.addEventListener("new", remember(added));
     source.addEventListener("edit", remember(edited));
     source.addEventListener("withdrawn", remember(withdrawn));
