@@ -15,6 +15,7 @@ that waits for review, is held or is scheduled sends nothing until it is live.
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -192,10 +193,8 @@ class Hub:
         for subscriber in list(self.subscribers):
             self.subscribers.discard(subscriber)
             subscriber.dropped = True
-            try:
+            with contextlib.suppress(asyncio.QueueFull):  # if full, it ends once drained
                 subscriber.queue.put_nowait(None)
-            except asyncio.QueueFull:
-                pass  # it ends once its queue is drained
 
     # On the hub's thread.
 

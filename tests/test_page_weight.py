@@ -73,5 +73,6 @@ def test_public_pages_carry_no_script_no_style_element_and_no_style_attribute(
 
 
 def test_the_live_update_script_is_small():
-    script = open(str(finders.find("js/live.js")), "rb").read()
+    with open(str(finders.find("js/live.js")), "rb") as file:
+        script = file.read()
     assert gzipped(script) < LIVE_SCRIPT_BUDGET, f"{gzipped(script):,} bytes compressed"
