@@ -11,5 +11,6 @@ from newsroom import process
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings.production")
 # Before the settings load: web requests get DB_STATEMENT_TIMEOUT_MS (see settings/base.py).
 process.role = process.WEB
+process.asgi = True
 
 application = get_asgi_application()

@@ -40,11 +40,12 @@ def on_starting(server) -> None:
     """Refuse a WSGI application under an ASGI worker (or the reverse) with a clear message,
     rather than answering every request with an error."""
     app = getattr(server.app, "app_uri", None) or ""
-    asgi_worker = "sync" not in worker_class and "gthread" not in worker_class
+    chosen = server.cfg.worker_class_str  # this file's default, or --worker-class
+    asgi_worker = chosen not in ("sync", "gthread", "eventlet", "gevent", "tornado")
     if app.startswith("newsroom.wsgi") and asgi_worker:
         raise SystemExit(
-            f"{worker_class} is an ASGI worker: serve newsroom.asgi, or set "
+            f"{chosen} is an ASGI worker: serve newsroom.asgi, or set "
             "GUNICORN_WORKER_CLASS=sync to serve newsroom.wsgi (pages only, no live streams)."
         )
     if app.startswith("newsroom.asgi") and not asgi_worker:
-        raise SystemExit(f"{worker_class} is a WSGI worker: serve newsroom.wsgi.")
+        raise SystemExit(f"{chosen} is a WSGI worker: serve newsroom.wsgi.")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -117,6 +117,13 @@ def events_for(rows: list[Change]) -> list[Event]:
     return out
 
 
+def _usable_connection() -> None:
+    """Keep the hub thread's one connection across reads (no request ends to close it), and
+    drop it only when it broke (a database restart, an error), to reconnect on the next read."""
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
+
+
 class Subscriber:
     """One open stream: the story it follows (None: the home page) and its queue."""
 
@@ -199,7 +206,7 @@ class Hub:
     # On the hub's thread.
 
     def _open(self, subscriber: Subscriber, slug: str | None, last: Key | None) -> Opening:
-        close_old_connections()
+        _usable_connection()
         opening = Opening()
         if slug is not None:
             story = Story.objects.public().filter(slug=slug).only("pk", "status").first()
@@ -228,7 +235,7 @@ class Hub:
 
     def _read(self) -> list[Event]:
         """The rows effective since the last read (and late ones), as events; the cursor moves."""
-        close_old_connections()
+        _usable_connection()
         now = timezone.now()
         assert self.cursor is not None
         rows = changes.live_changes(self.cursor, seen=self.seen, now=now)

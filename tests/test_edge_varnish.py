@@ -32,6 +32,7 @@ from django.db import connection
 from tests.desk_support import publish_now
 from tests.factories import EntryFactory
 from tests.hardening_support import free_port, redis_server, wait_for_url
+from tests.live_support import Stream
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -179,3 +180,15 @@ def test_varnish_serves_public_pages_compressed_and_a_purge_must_name_its_keys(e
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400  # no keys named: nothing purged
+
+
+def test_a_live_stream_goes_through_varnish_as_it_is_sent(edge):
+    """Piped, not cached or buffered: an entry published after the stream opened arrives."""
+    stream = Stream(f"{edge}/live/")
+    assert stream.status == 200
+    assert stream.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert "X-Cache" not in stream.headers  # piped: Varnish neither looked it up nor kept it
+    entry = EntryFactory(headline="Through the edge")
+    message = stream.next()
+    assert (message.event, message.json["entry"]) == ("new", entry.pk)
+    stream.close()

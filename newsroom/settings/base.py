@@ -108,7 +108,9 @@ def _database(url: str) -> dict:
     """One DATABASES entry from a URL, with the persistent connections, health checks and
     connect and statement timeouts above: the primary and the replica are configured alike."""
     database = dj_database_url.parse(
-        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        url,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if process.asgi else 60),
+        conn_health_checks=True,
     )
     options = database.setdefault("OPTIONS", {})
     if database["ENGINE"] == "django.db.backends.postgresql":
