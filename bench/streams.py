@@ -8,10 +8,12 @@ ASGI worker, production settings, the page cache in Redis database 12 of 127.0.0
 drives wrk over a page mix: the home page from the page cache, and an entry page rendered on
 every request (sent with a session cookie, which the page cache never serves). Then:
 
-1. Streams: the mix with no stream open, then with `--streams` idle streams held open on
+1. Idle cost: the CPU time and memory of the workers over `--idle-seconds` with no request,
+   with no stream and then with `--streams` streams open (heartbeats and the hub's reads only).
+2. Streams: the mix with no stream open, then with `--streams` idle streams held open on
    /live/ and /stories/<slug>/live/ by a separate asyncio client (production heartbeat and idle
    settings), same duration, interleaved `--rounds` times. Prints req/s, p95 and the slowdown.
-2. Serving model: the same mix with no stream, under the ASGI worker (newsroom.asgi) and the
+3. Serving model: the same mix with no stream, under the ASGI worker (newsroom.asgi) and the
    old sync worker (newsroom.wsgi), interleaved `--rounds` times.
 
 Prints `uptime` before and after: other work on the machine moves the figures. wrk comes from
@@ -135,6 +137,32 @@ def start_holding(port: int, paths: list[str], count: int) -> subprocess.Popen:
     return client
 
 
+def workers_of(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def cpu_and_memory(pids: list[int]) -> tuple[float, float]:
+    """(CPU seconds used so far, resident MB now) of `pids` together, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    cpu = rss = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page / 2**20
+    return cpu, rss
+
+
+def idle_cost(master: int, seconds: int) -> tuple[float, float]:
+    """(CPU % of one core, resident MB) the workers use over `seconds` with no page request."""
+    pids = workers_of(master)
+    before, _ = cpu_and_memory(pids)
+    time.sleep(seconds)
+    after, rss = cpu_and_memory(pids)
+    return (after - before) / seconds * 100, rss
+
+
 def slowdown(base: list[float], other: list[float]) -> float:
     return (1 - statistics.mean(other) / statistics.mean(base)) * 100
 
@@ -146,6 +174,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: 2×CPUs+1)")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--idle-seconds", type=int, default=30, help="window of the idle cost (0: skip it)"
+    )
     parser.add_argument("--hold", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     options, rest = parser.parse_known_args()
@@ -199,8 +230,18 @@ def main() -> int:
     results: dict[str, list[tuple[float, float]]] = {}
     port = free_port()
     server = start_gunicorn(env, port, log, workers=workers)
+    idle: dict[str, tuple[float, float]] = {}
     try:
         run(port)  # warm-up: caches, connections, imports
+        if options.idle_seconds:
+            idle["0 streams"] = idle_cost(server.pid, options.idle_seconds)
+            client = start_holding(port, streams, options.streams)
+            try:
+                idle[f"{options.streams} streams"] = idle_cost(server.pid, options.idle_seconds)
+            finally:
+                client.kill()
+                client.wait()
+            time.sleep(2)
         for _ in range(options.rounds):
             results.setdefault("asgi, 0 streams", []).append(run(port, "asgi, 0 streams"))
             client = start_holding(port, streams, options.streams)
@@ -225,6 +266,11 @@ def main() -> int:
             finally:
                 stop(server)
     print(f"load after: {uptime()}")
+    for key, (cpu, rss) in idle.items():
+        print(
+            f"idle cost, {key}: the {workers} workers used {cpu:.2f} % of one core over "
+            f"{options.idle_seconds} s, {rss:.0f} MB resident in all"
+        )
     print(f"{'server':32} {'req/s (each run)':>24} {'p95 ms (each run)':>22} {'failed':>7}")
     for key, runs in results.items():
         rates = " ".join(f"{r:8.1f}" for r, _ in runs)
