@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,15 +122,16 @@ def start_gunicorn(
     sys.exit(f"gunicorn did not answer /healthz within 30 s; see {log}")
 
 
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, dict[str, str]]:
-    """(status, headers) of a GET; status 0 when the connection itself failed."""
+def get(port: int, path: str, timeout: float = 10) -> tuple[int, Message | dict[str, str]]:
+    """(status, headers) of a GET; status 0 when the connection itself failed. The headers are
+    looked up in any case, as HTTP says (uvicorn sends lower-case names)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as resp:
             resp.read()
-            return resp.status, dict(resp.headers)
+            return resp.status, resp.headers
     except urllib.error.HTTPError as error:
         error.read()
-        return error.code, dict(error.headers)
+        return error.code, error.headers
     except OSError:
         return 0, {}
 

@@ -273,9 +273,9 @@ def main() -> int:
         )
     print(f"{'server':32} {'req/s (each run)':>24} {'p95 ms (each run)':>22} {'failed':>7}")
     for key, runs in results.items():
-        rates = " ".join(f"{r:8.1f}" for r, _ in runs)
-        p95s = " ".join(f"{p:8.1f}" for _, p in runs)
-        print(f"{key:32} {rates:>24} {p95s:>22} {failures.get(key, 0):>7}")
+        each_rate = " ".join(f"{r:8.1f}" for r, _ in runs)
+        each_p95 = " ".join(f"{p:8.1f}" for _, p in runs)
+        print(f"{key:32} {each_rate:>24} {each_p95:>22} {failures.get(key, 0):>7}")
     print("failed: non-2xx/3xx answers and socket errors (wrk --timeout 10s), all runs of a row")
 
     def rates(key: str) -> list[float]:

@@ -3,7 +3,7 @@ ending the live streams when it shuts down."""
 
 import sys
 
-from gunicorn.arbiter import Arbiter
+from gunicorn.arbiter import Arbiter  # type: ignore[import-untyped]
 from uvicorn import Server
 from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 

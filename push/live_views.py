@@ -73,8 +73,8 @@ async def _events(
     this generator when the reader goes away; `finally` lets go of the subscriber."""
     try:
         yield f"retry: {settings.LIVE_RETRY_SECONDS * 1000}\n\n".encode()
-        for event in opening.replay:
-            yield event.encode().encode()
+        for missed in opening.replay:
+            yield missed.encode().encode()
         if opening.truncated:
             yield b"event: reload\ndata: {}\n\n"
         idle_since = time.monotonic()
@@ -84,7 +84,7 @@ async def _events(
                 yield b"event: idle\ndata: {}\n\n"
                 return
             try:
-                event = await asyncio.wait_for(
+                event: live.Event | None = await asyncio.wait_for(
                     subscriber.queue.get(), timeout=min(left, settings.LIVE_HEARTBEAT_SECONDS)
                 )
             except TimeoutError:

@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,12 @@ pytestmark = [
 ]
 
 
-def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
+def fetch(url: str, **headers) -> tuple[int, Message, bytes]:
+    """(status, headers, body); the headers are looked up in any case, as HTTP says (uvicorn
+    sends lower-case names)."""
     request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 @contextlib.contextmanager
@@ -137,7 +140,7 @@ def edge(settings):
         yield url
 
 
-def age(headers: dict) -> int:
+def age(headers: Message) -> int:
     return int(headers.get("Age", "0"))
 
 

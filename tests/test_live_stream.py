@@ -14,6 +14,7 @@ from django.utils import timezone
 from api import changes
 from api.models import Change
 from desk.corrections import add_correction
+from events.models import Entry
 from push import live
 from stories import services as stories
 from stories.models import Story
@@ -88,7 +89,7 @@ def test_each_change_becomes_new_edit_withdrawn_or_concluded_with_the_card_rende
     assert noted.data["story"] == "kestrel-floods"
     assert noted.id == changes.encode_cursor(next(r for r in rows if r.kind == "entry.corrected"))
 
-    entry.status = "draft"
+    entry.status = Entry.Status.DRAFT
     entry.save()
     withdrawn = live.events_for(list(Change.objects.filter(kind="entry.unpublished")))
     assert [(e.name, e.data, e.everyone) for e in withdrawn] == [
@@ -99,7 +100,7 @@ def test_each_change_becomes_new_edit_withdrawn_or_concluded_with_the_card_rende
 def test_an_update_in_review_leaves_nothing_for_the_streams():
     entry = EntryFactory(headline="Pending", draft=True, story="Kestrel floods")
     Change.objects.all().delete()
-    entry.status = "review"
+    entry.status = Entry.Status.REVIEW
     entry.save()
     assert live.events_for(list(Change.objects.all())) == []
 
