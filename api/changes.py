@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -395,3 +396,74 @@ def record_all_live(*, now: datetime.datetime | None = None) -> int:
     ]
     _write(rows)
     return len(rows)
+
+
+# Reading the log as it happens (the live streams, push/live.py).
+#
+# The feed above waits API_CHANGES_SETTLE_SECONDS so that no row commits behind a cursor it
+# handed out. A live page cannot wait half a minute, so the streams read rows as soon as they
+# are effective and look again, for that same settle time, for rows that committed late: a
+# late row is delivered out of order rather than lost.
+
+LIVE_BATCH = 500
+
+
+def cursor_key(change: Change) -> tuple[datetime.datetime, int]:
+    """A row's place in the feed order, (effective_at, id): what a cursor encodes."""
+    return change.effective_at, change.pk
+
+
+def _after(key: tuple[datetime.datetime, int]) -> Q:
+    when, pk = key
+    return Q(effective_at__gt=when) | Q(effective_at=when, pk__gt=pk)
+
+
+def _effective(now: datetime.datetime) -> "models.QuerySet[Change]":
+    return Change.objects.filter(effective_at__lte=now).exclude(kind__in=PUSH_ONLY_KINDS)
+
+
+def newest_effective(now: datetime.datetime | None = None) -> tuple[datetime.datetime, int] | None:
+    """The key of the newest row already true for readers (None: the log is empty)."""
+    row = (
+        _effective(now or timezone.now())
+        .order_by("-effective_at", "-pk")
+        .values_list("effective_at", "pk")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+def effective_after(
+    key: tuple[datetime.datetime, int], *, until: tuple[datetime.datetime, int] | None, limit: int
+) -> list[Change]:
+    """Up to `limit` rows after `key` and no later than `until`, already effective, in feed
+    order, without waiting for them to settle: what a reconnecting stream missed."""
+    rows = _effective(timezone.now()).filter(_after(key))
+    if until is not None:
+        rows = rows.exclude(_after(until))
+    return list(rows.order_by("effective_at", "pk")[:limit])
+
+
+def recent_ids(since: datetime.datetime, now: datetime.datetime) -> dict[int, datetime.datetime]:
+    """{id: effective_at} of the effective rows newer than `since`: what a stream that starts
+    now counts as already seen when it looks back for late rows."""
+    return dict(_effective(now).filter(effective_at__gt=since).values_list("pk", "effective_at"))
+
+
+def live_changes(
+    key: tuple[datetime.datetime, int],
+    *,
+    seen: dict[int, datetime.datetime],
+    now: datetime.datetime,
+    limit: int = LIVE_BATCH,
+) -> list[Change]:
+    """Rows effective by `now` that came after `key`, or that committed late inside the settle
+    window (not in `seen`, the ids already delivered in that window), in feed order.
+
+    One query on the (effective_at, id) index; `seen` stays as small as the window's traffic.
+    """
+    window = now - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
+    rows = _effective(now).filter(_after(key) | Q(effective_at__gt=window))
+    if seen:
+        rows = rows.exclude(pk__in=list(seen))
+    return list(rows.order_by("effective_at", "pk")[:limit])

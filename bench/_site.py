@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +81,19 @@ def page_urls(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, log: Path, *, workers: int, access_log: bool = False
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    *,
+    workers: int,
+    access_log: bool = False,
+    worker_class: str = "",
 ) -> subprocess.Popen:
-    """gunicorn with the project's config on 127.0.0.1:port; returns once /healthz answers."""
+    """gunicorn with the project's config on 127.0.0.1:port; returns once /healthz answers.
+
+    `worker_class` "sync" serves newsroom.wsgi (the WSGI model, for comparison); by default the
+    configured ASGI worker serves newsroom.asgi, as production does.
+    """
     args = [
         PYTHON,
         "-m",
@@ -93,7 +104,8 @@ def start_gunicorn(
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "newsroom.wsgi",
+        *(["--worker-class", worker_class] if worker_class else []),
+        "newsroom.wsgi" if worker_class == "sync" else "newsroom.asgi",
     ]
     if not access_log:
         args[-1:-1] = ["--access-logfile", "/dev/null"]
@@ -110,15 +122,16 @@ def start_gunicorn(
     sys.exit(f"gunicorn did not answer /healthz within 30 s; see {log}")
 
 
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, dict[str, str]]:
-    """(status, headers) of a GET; status 0 when the connection itself failed."""
+def get(port: int, path: str, timeout: float = 10) -> tuple[int, Message | dict[str, str]]:
+    """(status, headers) of a GET; status 0 when the connection itself failed. The headers are
+    looked up in any case, as HTTP says (uvicorn sends lower-case names)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as resp:
             resp.read()
-            return resp.status, dict(resp.headers)
+            return resp.status, resp.headers
     except urllib.error.HTTPError as error:
         error.read()
-        return error.code, dict(error.headers)
+        return error.code, error.headers
     except OSError:
         return 0, {}
 

@@ -142,7 +142,7 @@ def site(*, cached: bool, redis_url: str, varnish_url: str):
     if varnish_url:
         env.update(EDGE_PURGE="varnish", EDGE_PURGE_URLS=varnish_url, EDGE_CACHE_SECONDS="3600")
     command = [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py"]
-    with process([*command, "newsroom.wsgi"], env) as server:
+    with process([*command, "newsroom.asgi"], env) as server:
         wait_for_url(f"http://127.0.0.1:{port}/bench/ceiling/")
         yield server, env, port
 

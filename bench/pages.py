@@ -132,7 +132,7 @@ def server_env(cached: bool) -> dict[str, str]:
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.asgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

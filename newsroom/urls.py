@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("push.activitypub.urls")),
     path("sources/", include("reading.publisher_urls")),
+    path("", include("push.live_urls")),
     path("", include("reading.urls")),
     path("", include("comments.urls")),
 ]

@@ -124,3 +124,10 @@ def front_page(*, days: int = 5, limit: int = 80) -> dict:
         "today": front[0] if front else None,
         "earlier": front[1:],
     }
+
+
+def live_entries(ids) -> dict[int, Entry]:
+    """{id: entry} for those of `ids` that are live now, with what their timeline card shows
+    (card data, story, corrections): the live updates render them (four queries per batch)."""
+    entries = selectors.with_card_data(Entry.objects.published().filter(pk__in=list(ids)))
+    return {e.pk: e for e in entries.prefetch_related(_corrections_prefetch())}

@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ from django.db import connection
 from tests.desk_support import publish_now
 from tests.factories import EntryFactory
 from tests.hardening_support import free_port, redis_server, wait_for_url
+from tests.live_support import Stream
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -56,10 +58,12 @@ pytestmark = [
 ]
 
 
-def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
+def fetch(url: str, **headers) -> tuple[int, Message, bytes]:
+    """(status, headers, body); the headers are looked up in any case, as HTTP says (uvicorn
+    sends lower-case names)."""
     request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 @contextlib.contextmanager
@@ -82,7 +86,7 @@ def gunicorn(redis_url: str):
         "EDGE_CACHE_SECONDS": "3600",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.asgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -136,7 +140,7 @@ def edge(settings):
         yield url
 
 
-def age(headers: dict) -> int:
+def age(headers: Message) -> int:
     return int(headers.get("Age", "0"))
 
 
@@ -179,3 +183,15 @@ def test_varnish_serves_public_pages_compressed_and_a_purge_must_name_its_keys(e
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400  # no keys named: nothing purged
+
+
+def test_a_live_stream_goes_through_varnish_as_it_is_sent(edge):
+    """Piped, not cached or buffered: an entry published after the stream opened arrives."""
+    stream = Stream(f"{edge}/live/")
+    assert stream.status == 200
+    assert stream.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert "X-Cache" not in stream.headers  # piped: Varnish neither looked it up nor kept it
+    entry = EntryFactory(headline="Through the edge")
+    message = stream.next()
+    assert (message.event, message.json["entry"]) == ("new", entry.pk)
+    stream.close()

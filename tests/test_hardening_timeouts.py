@@ -58,12 +58,16 @@ def test_sqlite_waits_db_connect_timeout_for_a_locked_file():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL pass")
 @pytest.mark.parametrize(
     ("entry_point", "expected"),
-    [("import newsroom.wsgi\n", "1500ms"), ("import django; django.setup()\n", "10min")],
+    [
+        ("import newsroom.asgi\n", "1500ms"),
+        ("import newsroom.wsgi\n", "1500ms"),
+        ("import django; django.setup()\n", "10min"),
+    ],
 )
 def test_on_postgresql_the_web_process_and_commands_get_their_own_statement_timeout(
     entry_point, expected
 ):
-    """gunicorn's process (newsroom.wsgi) gets DB_STATEMENT_TIMEOUT_MS, every other process
+    """gunicorn's process (newsroom.asgi or .wsgi) gets DB_STATEMENT_TIMEOUT_MS, every other process
     (manage.py, shells, migrations) DB_COMMAND_STATEMENT_TIMEOUT_MS."""
     settings_dict = connection.settings_dict
     env = {

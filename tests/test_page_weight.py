@@ -1,5 +1,7 @@
 """The weight budget: an entry page's HTML and CSS together stay under 40 KB compressed, and
-public pages need no JavaScript (nor inline styles, which the content security policy forbids)."""
+public pages need no JavaScript (nor inline styles, which the content security policy forbids):
+the one script they may load is the small live-update script, deferred, which adds to a page
+that is complete without it."""
 
 import gzip
 import re
@@ -13,6 +15,8 @@ from tests.factories import CommentFactory, EntryFactory
 pytestmark = pytest.mark.django_db
 
 BUDGET = 40 * 1024
+LIVE_SCRIPT = re.compile(r'<script src="/static/js/live\.js" defer data-stream="[^"]+">')
+LIVE_SCRIPT_BUDGET = 2 * 1024  # compressed
 
 
 def gzipped(data: bytes) -> int:
@@ -62,5 +66,13 @@ def test_public_pages_carry_no_script_no_style_element_and_no_style_attribute(
     for url in pages:
         html = client.get(url).content.decode()
         scripts = re.findall(r"<script\b[^>]*>", html)
-        assert all('type="application/ld+json"' in s for s in scripts), (url, scripts)
+        assert all(
+            'type="application/ld+json"' in s or LIVE_SCRIPT.fullmatch(s) for s in scripts
+        ), (url, scripts)
         assert "<style" not in html and " style=" not in html, url
+
+
+def test_the_live_update_script_is_small():
+    with open(str(finders.find("js/live.js")), "rb") as file:
+        script = file.read()
+    assert gzipped(script) < LIVE_SCRIPT_BUDGET, f"{gzipped(script):,} bytes compressed"

@@ -103,7 +103,7 @@ def gunicorn_servers(
                     "gunicorn",
                     "-c",
                     "newsroom/gunicorn.conf.py",
-                    "newsroom.wsgi",
+                    "newsroom.asgi",
                 ],
                 cwd=ROOT,
                 env=env,

@@ -49,6 +49,12 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Live updates (Server-Sent Events) never end like a page: piped straight to the app, with
+    # nothing cached or buffered. Their heartbeat (LIVE_HEARTBEAT_SECONDS) stays well inside
+    # Varnish's pipe_timeout (60 s by default).
+    if (req.url ~ "^/(stories/[^/]+/)?live/") {
+        return (pipe);
+    }
     # The desk, the API and signed-in or flash-message requests are the app's alone.
     if (req.url ~ "^/(admin|api)/" || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
         return (pass);
@@ -62,6 +68,11 @@ sub vcl_recv {
         set req.grace = 30s;
     }
     return (hash);
+}
+
+sub vcl_pipe {
+    # One stream per backend connection: nothing else may follow it on a piped connection.
+    set bereq.http.Connection = "close";
 }
 
 sub vcl_backend_response {

@@ -118,7 +118,9 @@ def _database(url: str) -> dict:
     """One DATABASES entry from a URL, with the persistent connections, health checks and
     connect and statement timeouts above: the primary and the replica are configured alike."""
     database = dj_database_url.parse(
-        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        url,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if process.asgi else 60),
+        conn_health_checks=True,
     )
     options = database.setdefault("OPTIONS", {})
     if database["ENGINE"] == "django.db.backends.postgresql":
@@ -356,6 +358,17 @@ API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
 API_CHANGES_SETTLE_SECONDS = env_int("API_CHANGES_SETTLE_SECONDS", 30)
+
+# Live updates (push/live.py): Server-Sent Events at /live/ and /stories/<slug>/live/, served
+# only by an ASGI worker (newsroom/asgi.py). Each process reads the change log every
+# LIVE_POLL_SECONDS while a stream is open; a stream sends a heartbeat comment every
+# LIVE_HEARTBEAT_SECONDS, ends after LIVE_IDLE_SECONDS without an update, and a process holds at
+# most LIVE_MAX_STREAMS (then 503 with Retry-After). Browsers retry after LIVE_RETRY_SECONDS.
+LIVE_POLL_SECONDS = env_float("LIVE_POLL_SECONDS", 1.0)
+LIVE_HEARTBEAT_SECONDS = env_float("LIVE_HEARTBEAT_SECONDS", 15.0)
+LIVE_IDLE_SECONDS = env_float("LIVE_IDLE_SECONDS", 600.0)
+LIVE_MAX_STREAMS = env_int("LIVE_MAX_STREAMS", 5000)
+LIVE_RETRY_SECONDS = env_int("LIVE_RETRY_SECONDS", 5)
 
 # The task queue (Celery, newsroom/celery.py). BROKER_URL picks the broker, e.g.
 # amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or redis://127.0.0.1:6379/5; `make worker` runs
