@@ -92,4 +92,3 @@ def test_an_import_refused_leaves_the_counts_and_triggers_as_they_were(existing)
     assert report.errors and report.entries_created == 0
     assert all_kept() == counts == all_recounted()
     assert trigger_drift() == {"missing": [], "unexpected": []}
-
