@@ -315,14 +315,16 @@ class PublisherDetailView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.publisher = selectors.public_publisher(kwargs["slug"])
+        self.count = selectors.live_publisher_count(self.publisher)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.entries_citing(self.publisher)
+        return selectors.entries_citing(self.publisher, count=self.count)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        count = selectors.live_publisher_count(self.publisher)
-        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+        return CountedPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, count=self.count
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
