@@ -88,8 +88,6 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["-published_on", "id"]
-        # A publisher's sources from the index alone (its page starts from them).
-        indexes = [models.Index(fields=["publisher", "id"], name="source_publisher_id_idx")]
 
     def __str__(self):
         return self.title or self.url

@@ -109,9 +109,9 @@ def cited_by_few(publisher: Publisher) -> Q | Func:
     The same entries: those with a citation of one of the publisher's sources. Where the
     EXISTS lets PostgreSQL walk the archive newest first probing each entry's citations (about
     200 probes per row shown when one entry in 200 cites the publisher), this reads the
-    publisher's citations once (an index-only scan of its sources, one of the citations per
-    source) and looks its entries up by primary key. On PostgreSQL the ids are an array, so the
-    planner cannot turn the lookup back into that walk.
+    publisher's citations once (its sources by the publisher index, each one's citations by
+    the citation index) and looks its entries up by primary key. On PostgreSQL the ids are an
+    array, so the planner cannot turn the lookup back into that walk.
     """
     ids = Citation.objects.filter(source__publisher=publisher).order_by().values("entry_id")
     if connection.vendor == "postgresql":
