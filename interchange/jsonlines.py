@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from taggit.models import Tag
 
 from comments.models import Comment
+from events.counts import EVENTS, recounted_after
 from events.limits import (
     HEADLINE_MAX_LENGTH,
     SLUG_MAX_LENGTH,
@@ -32,6 +33,7 @@ from events.models import Correction, Entry, TaggedEntry, TagKey
 from events.signals import entries_written_in_bulk
 from events.tagging import clean_tag_name, find_tags, free_slug, tag_key, tag_slug
 from events.text import lede
+from sources.counts import PUBLISHERS
 from sources.links import normalize_url
 from sources.models import SOURCE_URL_MAX_LENGTH, Citation, Publisher, PublisherDomain, Source
 from sources.services import NewSource, free_publisher_slug, get_or_create_sources
@@ -786,7 +788,9 @@ def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportR
     writer = _BatchWriter(report)
     statistics = _Statistics()
     batch: dict[int, dict[str, Any]] = {}  # line number -> parsed record
-    with transaction.atomic(), keep_timestamps():
+    # The count triggers stand aside and the counts are written once at the end, from the rows:
+    # otherwise each batch pays for them, and more with every batch as the tables grow.
+    with transaction.atomic(), keep_timestamps(), recounted_after(EVENTS, PUBLISHERS):
         take_import_lock()
         for number, text in enumerate(lines, 1):
             report.lines = number

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from newsroom import health
 from reading.sitemaps import NEWS_SITEMAPS, SITEMAPS
-from reading.views import sitemap_index
+from reading.views import sitemap_index, sitemap_section
 
 # A database error that escapes a middleware is an outage (503), not a server error.
 handler500 = "newsroom.outages.server_error"
@@ -33,7 +33,12 @@ urlpatterns = [
         {"sitemaps": NEWS_SITEMAPS, "template_name": "reading/sitemap_news.xml"},
         name="sitemap-news",
     ),
-    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_section,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

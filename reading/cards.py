@@ -7,6 +7,7 @@ the templates only strings to print. Pure functions over loaded rows: no queries
 """
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,12 @@ from . import text
 _HOLE = "0000"
 _SLUG_HOLE = "_slot_"
 _SAFE = "-._~!$&'()*+,;=:@"  # what reverse() leaves unquoted in a path segment
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # needs no quoting: most slugs, checked in one match
+
+
+def _segment(slug: str) -> str:
+    """`slug` quoted for a path segment as reverse() quotes it (quote() only when needed)."""
+    return slug if _PLAIN.fullmatch(slug) else quote(slug, safe=_SAFE)
 
 
 class Links:
@@ -40,14 +47,14 @@ class Links:
         return self._day.replace("/1000/10/10/", f"/{day:%Y/%m/%d}/", 1)
 
     def entry(self, day: datetime.date, slug: str) -> str:
-        url = self._entry.replace(f"/{_SLUG_HOLE}/", f"/{quote(slug, safe=_SAFE)}/", 1)
+        url = self._entry.replace(f"/{_SLUG_HOLE}/", f"/{_segment(slug)}/", 1)
         return url.replace("/1000/10/10/", f"/{day:%Y/%m/%d}/", 1)
 
     def tag(self, slug: str) -> str:
-        return self._tag.replace(f"/{_SLUG_HOLE}/", f"/{quote(slug, safe=_SAFE)}/", 1)
+        return self._tag.replace(f"/{_SLUG_HOLE}/", f"/{_segment(slug)}/", 1)
 
     def story(self, slug: str) -> str:
-        return self._story.replace(f"/{_SLUG_HOLE}/", f"/{quote(slug, safe=_SAFE)}/", 1)
+        return self._story.replace(f"/{_SLUG_HOLE}/", f"/{_segment(slug)}/", 1)
 
 
 @dataclass(frozen=True, slots=True)

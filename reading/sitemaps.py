@@ -11,9 +11,11 @@ import functools
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db import connection
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from events.models import Entry
 
@@ -46,22 +48,39 @@ class EntrySitemap(Sitemap):
         return IdBlockPaginator(self.items(), self.limit, highest_pk=highest)
 
     def items(self):
-        return Entry.objects.published().order_by("pk").only("event_date", "slug", "updated")
+        # Plain rows rather than model instances: a page builds 2,000 of them.
+        return (
+            Entry.objects.published()
+            .order_by("pk")
+            .values_list("event_date", "slug", "updated", named=True)
+        )
 
     def live_pages(self) -> set[int]:
-        """The numbers of the pages holding at least one live entry (one grouped query).
+        """The numbers of the pages holding at least one live entry (one query).
 
         The sitemap index lists only these: a block of ids holding only drafts, scheduled or
-        deleted entries would be an empty page, which crawlers report as an error.
+        deleted entries would be an empty page, which crawlers report as an error. Each block
+        up to the highest id is probed for one live entry (a short primary key range scan that
+        stops at the first), so the query reads a few index pages per block rather than every
+        entry. Live means `published()`: its SQL is the probe's, not a copy of the rule.
         """
-        blocks = (
-            Entry.objects.published()
-            .annotate(block=(F("pk") - 1) / self.limit)
-            .values_list("block", flat=True)
-            .order_by()
-            .distinct()
-        )
-        return {block + 1 for block in blocks}
+        live = Entry.objects.published().order_by().values(live_id=F("pk"))
+        live_sql, params = live.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH RECURSIVE blocks(b) AS (
+                        SELECT 0
+                        UNION ALL
+                        SELECT b + 1 FROM blocks
+                        WHERE b < (SELECT (MAX(id) - 1) / %s FROM {Entry._meta.db_table})
+                    )
+                    SELECT b FROM blocks WHERE EXISTS (
+                        SELECT 1 FROM ({live_sql}) live
+                        WHERE live.live_id > b * %s AND live.live_id <= (b + 1) * %s
+                    )""",
+                [self.limit, *params, self.limit, self.limit],
+            )
+            return {block + 1 for (block,) in cursor.fetchall()}
 
     @functools.cached_property
     def _links(self) -> Links:
@@ -113,6 +132,35 @@ class PublisherSitemap(Sitemap):
 
     def location(self, slug):
         return reverse("sources:publisher", kwargs={"slug": slug})
+
+
+def urlset_xml(urls: list[dict]) -> str:
+    """Django's sitemap.xml template's output for `urls` (Sitemap.get_urls rows), built in Python.
+
+    The template renders each URL through `{% if %}` tags and the date filter and then
+    `{% spaceless %}` rescans the whole document: about 0.2 ms a URL, 400 ms for a full page.
+    The same text written here costs a few microseconds a URL. Alternates are not written: no
+    section of ours has any.
+    """
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    ]
+    zone = timezone.get_current_timezone()  # the date filter's: dates as the site's clock reads
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if lastmod := url["lastmod"]:
+            if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
+                lastmod = lastmod.astimezone(zone)
+            parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
+        if url["changefreq"]:
+            parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
+        if url["priority"]:
+            parts.append(f"<priority>{escape(url['priority'])}</priority>")
+        parts.append("</url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts)
 
 
 SITEMAPS = {

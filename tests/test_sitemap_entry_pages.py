@@ -6,10 +6,13 @@ n being EntrySitemap.limit, and the index lists pages up to the highest entry id
 
 import datetime
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.sites.requests import RequestSite
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localtime
 
@@ -127,3 +130,27 @@ def test_first_and_last_pages_run_the_same_two_queries_with_no_offset_and_no_cou
     first, last = captured
     assert len(first) == len(last) == 2  # the highest id, then the page's range of ids
     assert not any("OFFSET" in sql or "COUNT(" in sql for sql in first + last)
+
+
+def test_a_page_is_the_text_djangos_sitemap_template_renders_for_it(client, archive, rf):
+    # The view writes the XML itself (reading.sitemaps.urlset_xml); Django's template is the spec.
+    site = RequestSite(rf.get("/"))
+    for page in range(1, last_page() + 1):
+        urls = EntrySitemap().get_urls(page=page, site=site, protocol="http")
+        expected = render_to_string("sitemap.xml", {"urlset": urls})
+        served = client.get(f"/sitemap-entries.xml?p={page}").content.decode()
+        assert re.sub(r">\s+<", "><", served).strip() == re.sub(r">\s+<", "><", expected).strip()
+
+
+def test_a_block_holding_only_scheduled_or_deleted_entries_is_not_in_the_index(client, archive):
+    # 2 · BLOCK - 1 consecutive ids hold at least one whole block, whatever the first id.
+    scheduled = EntryFactory.create_batch(2 * BLOCK - 1, scheduled=True)
+    deleted = EntryFactory.create_batch(2 * BLOCK - 1)
+    EntryFactory.create_batch(BLOCK)  # later blocks that stay live
+    Entry.objects.filter(pk__in=[e.pk for e in deleted]).delete()
+    live = sorted({page_of(entry) for entry in Entry.objects.published()})
+    for hidden in (scheduled, deleted):
+        assert {page_of(e) for e in hidden} - set(live)  # a block of them only
+    assert entry_pages_in_index(client) == [
+        "/sitemap-entries.xml" if page == 1 else f"/sitemap-entries.xml?p={page}" for page in live
+    ]
