@@ -69,6 +69,7 @@ from comments.services import post_comment
 from events.models import Entry
 kind, every = sys.argv[1], float(sys.argv[2])
 recent = list(Entry.objects.published().order_by("-event_date", "-id")[:200])
+print("ready", flush=True)  # started up: wrk may begin
 n = 0
 while True:
     time.sleep(every)
@@ -145,16 +146,20 @@ def warm(url: str, seconds: float = 90) -> None:
 
 
 @contextlib.contextmanager
-def process(command: list[str], env: dict | None = None):
+def process(command: list[str], env: dict | None = None, *, ready: bool = False):
+    """A process for the block; with `ready`, once it printed a first line (it started up)."""
     started = subprocess.Popen(
         command,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if ready else subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
+        if ready:
+            assert started.stdout is not None
+            started.stdout.readline()
         yield started
     finally:
         started.terminate()
@@ -320,7 +325,10 @@ def main() -> None:
                         with ThreadPoolExecutor(4) as pool:
                             list(pool.map(warm, [f"{base}{path}" for path in paths]))
                         code = [sys.executable, "-c", WRITER, *map(str, writer or ())]
-                        running = process(code, env) if writer else contextlib.nullcontext()
+                        # The writer's start-up (Django, imports) is not part of the row.
+                        running = (
+                            process(code, env, ready=True) if writer else contextlib.nullcontext()
+                        )
                         with running:
                             got = wrk(
                                 base,
