@@ -276,10 +276,11 @@ def markdown(
             ("cached, an entry saved every 2 s", 0.80),
             ("cached, a pending comment every 1 s", 0.95),
         ):
-            lines.append(
-                f"- {where}, {name}: {ratio(name, where)} of the no-write rate"
-                f" (target ≥ {100 * target:.0f} %){verdict(name, where, target)}"
-            )
+            if (name, where) in results and ("cached, no writes", where) in results:
+                lines.append(
+                    f"- {where}, {name}: {ratio(name, where)} of the no-write rate"
+                    f" (target ≥ {100 * target:.0f} %){verdict(name, where, target)}"
+                )
     for (name, where), got in results.items():
         if "paired" in got:
             quiet, busy = got["paired"]
