@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://... python bench/pages.py [--entries 100000] [--duration 10]
         [--connections 32] [--modes uncached,cached] [--server-time 30] [--explain] [--sql-build]
+        [--cached-server-time 200]
 
 Builds the corpus with bench/import.py's generator through import_events, or with --sql-build
 the same rows by set-based SQL (bench/_sql_corpus.py, PostgreSQL; minutes instead of hours at
@@ -9,15 +10,17 @@ the same rows by set-based SQL (bench/_sql_corpus.py, PostgreSQL; minutes instea
 static files, then for each mode starts gunicorn with our gunicorn.conf.py and production
 settings (plus BENCH_CEILING_VIEW for the ceiling, a trivial view behind the same middleware)
 and runs `wrk -t2 -c<connections> -d<duration>s --latency` on each page after a short warm-up.
-"cached" sets REDIS_URL (Redis database 7 of 127.0.0.1:6379, emptied first) so the shared page
-cache serves anonymous readers.
+"cached" sets REDIS_URL (a throwaway redis-server) so the shared page cache serves anonymous
+readers.
 
 Prints req/s, p50, p99 and the share of the ceiling, measured right before each page (half
 the duration, at least 3 s) because on a shared machine the ceiling moves during a run. With
 --server-time N it also times each page N times in-process (Django's test client, uncached,
 DEBUG off) and prints the median and p95 of the server time and the page's slowest query;
---explain adds that query's EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL. Installs nothing: wrk
-comes from the system (`apt-get install wrk` on Debian).
+--explain adds that query's EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL. With
+--cached-server-time N it times N page-cache hits of each page in-process (a throwaway
+redis-server), with the page's purge times read in the same round trip as the page and in a
+second one. Installs nothing: wrk comes from the system (`apt-get install wrk` on Debian).
 """
 
 import argparse
@@ -56,9 +59,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from events.models import Entry  # noqa: E402
 from reading.sitemaps import URLS_PER_PAGE  # noqa: E402
+from tests.hardening_support import free_port, redis_server  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
-PORT = 8731
+# A spare port, and a throwaway redis-server for the cached runs: other runs on the machine
+# keep theirs.
+PORT = free_port()
 
 
 def pages() -> list[tuple[str, str]]:
@@ -112,7 +117,7 @@ def build_corpus(count: int, *, sql: bool = False) -> None:
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def server_env(cached: bool) -> dict[str, str]:
+def server_env(cached: bool, redis_url: str = "") -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
@@ -126,7 +131,7 @@ def server_env(cached: bool) -> dict[str, str]:
     }
     env.pop("REDIS_URL", None)
     if cached:
-        env["REDIS_URL"] = REDIS_URL
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -197,12 +202,17 @@ def run_wrk(path: str, *, duration: int, connections: int) -> dict:
 
 
 def load_test(targets, *, cached: bool, duration: int, connections: int) -> None:
-    mode = "cached (REDIS_URL, page cache on)" if cached else "uncached (no REDIS_URL)"
-    env = server_env(cached)
     if cached:
-        import redis
+        with redis_server() as redis:
+            _load_test(targets, redis.url, duration=duration, connections=connections)
+    else:
+        _load_test(targets, "", duration=duration, connections=connections)
 
-        redis.Redis.from_url(REDIS_URL).flushdb()
+
+def _load_test(targets, redis_url: str, *, duration: int, connections: int) -> None:
+    cached = bool(redis_url)
+    mode = "cached (REDIS_URL, page cache on)" if cached else "uncached (no REDIS_URL)"
+    env = server_env(cached, redis_url)
     process = start_server(env)
     try:
         print(f"\n{mode}: wrk -t2 -c{connections} -d{duration}s, gunicorn.conf.py defaults")
@@ -263,6 +273,47 @@ def server_times(targets, *, repeat: int, explain: bool) -> None:
             print(f"  slowest query of {path}:\n    {slowest['sql'][:600]}\n{plan}\n")
 
 
+def cached_server_times(targets, *, repeat: int, redis_url: str) -> None:
+    """Each page served `repeat` times from the page cache in-process: median and p95.
+
+    Against a throwaway Redis. "1 trip" is a hit as served (the page and the purge times of the
+    keys this process saw on it in one `get_many`); "2 trips" the same hit in a process that
+    never saw the page (`_known_bump_keys` emptied before each), interleaved with it.
+    """
+    from django.test.utils import override_settings
+
+    from reading import pagecache
+
+    redis = {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": redis_url}
+    client = Client()
+    print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page)")
+    print(f"{'page':<36} {'1 trip median':>14} {'p95 ms':>8} {'2 trips median':>15} {'p95 ms':>8}")
+    with override_settings(
+        ALLOWED_HOSTS=["testserver"],
+        PAGE_CACHE=True,
+        PAGE_INVALIDATION_CHECK_SECONDS=3600,
+        CACHES={"default": redis, "counters": redis},
+    ):
+        for name, path in targets[1:]:
+            assert client.get(path).status_code == 200, path  # stored
+            one: list[float] = []
+            two: list[float] = []
+            for _ in range(repeat):
+                for times, forget in ((one, False), (two, True)):
+                    if forget:
+                        pagecache._known_bump_keys.clear()
+                    with CaptureQueriesContext(connection) as queries:
+                        started = time.perf_counter()
+                        client.get(path)
+                        times.append((time.perf_counter() - started) * 1000)
+                    assert not queries, f"{path} was not served from the cache"
+            print(
+                f"{name:<36} {statistics.median(one):14.2f} {percentile(one, 0.95):8.2f}"
+                f" {statistics.median(two):15.2f} {percentile(two, 0.95):8.2f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -272,6 +323,7 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated page names to run (default: all)")
     parser.add_argument("--server-time", type=int, default=0, metavar="N")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--cached-server-time", type=int, default=0, metavar="N")
     parser.add_argument(
         "--sql-build",
         action="store_true",
@@ -291,6 +343,9 @@ def main() -> None:
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if args.server_time:
         server_times(targets, repeat=args.server_time, explain=args.explain)
+    if args.cached_server_time:
+        with redis_server() as redis:
+            cached_server_times(targets, repeat=args.cached_server_time, redis_url=redis.url)
     modes = [m for m in args.modes.split(",") if m]
     if modes and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")

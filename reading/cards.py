@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from stories.models import Story
 from stories.selectors import story_of
 
-from . import text
+from . import pagekeys, text
 
 # A stand-in reversed once per page; real values replace it, quoted as reverse() quotes them.
 _HOLE = "0000"
@@ -119,7 +119,11 @@ def _name(tag) -> str:
 
 
 def card(entry, links: Links) -> Card:
-    """The card of an entry loaded by `with_card_data` (tags, citations, comment count)."""
+    """The card of an entry loaded by `with_card_data` (tags, citations, comment count).
+
+    The page printing it shows that entry: an edit of it purges the page (`reading.pagekeys`).
+    """
+    pagekeys.add_page_keys([pagekeys.entry_key(entry.pk)])
     tags = [TagLink(t.name, links.tag(t.slug)) for t in sorted(entry.card_tags, key=_name)]
     story = story_of(entry)
     citations = entry.card_citations

@@ -21,12 +21,14 @@ process applies what is pending at most every PAGE_INVALIDATION_CHECK_SECONDS (o
 `check_page_invalidations`). So no copy made before a committed write is served more than that
 long after both the commit and the cache answering again.
 
-Two cache round trips per hit (`get_many` of the `all` purge, the next publish time and the
-page, then of the purges of the page's own keys), plus one query per process every
-PAGE_INVALIDATION_CHECK_SECONDS. A hit answers If-None-Match / If-Modified-Since with 304
-without running the view; a miss adds ETag and Last-Modified too, so conditional GET works on
-every public page. Every public page also tells shared caches what they may keep
-(`Cache-Control` with s-maxage) and which keys it shows (EDGE_KEYS_HEADER).
+One cache round trip per hit: a `get_many` of the `all` purge, the next publish time, the page
+and the purges of the keys this process last saw on that page (remembered per page key, at
+most KNOWN_PAGES_LIMIT of them); a copy showing keys not read there costs a second `get_many`
+for those. Plus one query per process every PAGE_INVALIDATION_CHECK_SECONDS. A hit answers
+If-None-Match / If-Modified-Since with 304 without running the view; a miss adds ETag and
+Last-Modified too, so conditional GET works on every public page. Every public page also tells
+shared caches what they may keep (`Cache-Control` with s-maxage) and which keys it shows
+(EDGE_KEYS_HEADER).
 """
 
 import contextlib
@@ -60,6 +62,10 @@ NONE_SCHEDULED = -1.0
 PUBLIC_NAMESPACES = {"events", "sources"}
 PUBLIC_NAMES = {"sitemap", "sitemap-section", "sitemap-news", "robots"}
 SKIPPED_HEADERS = {"set-cookie", "date"}
+# Per process: the purge-time keys of the copy last seen at each page key, read with the page in
+# the same round trip. Only a guess: a hit checks the copy's own keys, and reads any it lacks.
+_known_bump_keys: dict[str, tuple[str, ...]] = {}
+KNOWN_PAGES_LIMIT = 20_000
 # What a 304 repeats of the full response (RFC 9110, 15.4.5).
 NOT_MODIFIED_HEADERS = {"etag", "last-modified", "vary", "cache-control", "expires"}
 
@@ -110,42 +116,70 @@ def cache_is_shared() -> bool:
 
 
 class _ApplyAfterCommit:
-    """The after-commit apply of one transaction, holding the record it writes its keys to."""
+    """The after-commit apply of one transaction, holding the record it writes its keys to.
 
-    def __init__(self, record_id: int, keys: set[str], savepoints: tuple):
+    `entries`: the entries whose every page key (`reading.signals.keys_of_entries`, related
+    widgets included) the record holds, so later writes to them in the transaction add only
+    their own keys.
+    """
+
+    def __init__(self, record_id: int, keys: set[str], savepoints: tuple, entries: set[int]):
         self.record_id, self.keys, self.savepoints = record_id, keys, savepoints
+        self.entries = entries
 
     def __call__(self) -> None:
         apply_after_commit()
 
 
-def record_page_change(keys: Iterable[str] = (pagekeys.ALL,)) -> None:
+def _pending_change(connection) -> _ApplyAfterCommit | None:
+    """The current transaction's queued apply, if a write in it recorded keys already."""
+    if not connection.in_atomic_block:
+        return None
+    for queued in connection.run_on_commit:
+        if isinstance(queued[1], _ApplyAfterCommit):
+            return queued[1]
+    return None
+
+
+def recorded_entries() -> frozenset[int]:
+    """The entries whose every page key this transaction has recorded already (see `entries`).
+
+    Gone with the record when a savepoint holding it rolls back (Django drops the queued apply).
+    """
+    pending = _pending_change(transaction.get_connection(RECORDS_DB))
+    return frozenset(pending.entries) if pending is not None else frozenset()
+
+
+def record_page_change(
+    keys: Iterable[str] = (pagekeys.ALL,), *, entries: Iterable[int] = ()
+) -> None:
     """Record, in the current transaction, that the pages showing `keys` changed.
 
     One record per transaction: a later write in the same transaction adds its keys to it (one
     UPDATE when it brings new keys). Django drops the queued apply, with the record, when a
     savepoint holding both rolls back. With no keys, nothing changed that a page shows.
+    `entries`: entries whose every page key is in `keys` (`recorded_entries` returns them).
     """
     keys = set(keys)
     if not keys:
         return
     connection = transaction.get_connection(RECORDS_DB)
     records = PageInvalidation.objects.using(RECORDS_DB)
-    if connection.in_atomic_block:
-        for queued in connection.run_on_commit:
-            pending = queued[1]
-            if isinstance(pending, _ApplyAfterCommit):
-                savepoints = tuple(connection.savepoint_ids)
-                if keys <= pending.keys and savepoints == pending.savepoints:
-                    return
-                # After a rolled-back savepoint the record may lack keys held here: write all.
-                pending.keys |= keys
-                pending.savepoints = savepoints
-                records.filter(id=pending.record_id).update(keys=sorted(pending.keys))
-                return
+    pending = _pending_change(connection)
+    if pending is not None:
+        pending.entries.update(entries)
+        savepoints = tuple(connection.savepoint_ids)
+        if keys <= pending.keys and savepoints == pending.savepoints:
+            return
+        # After a rolled-back savepoint the record may lack keys held here: write all.
+        pending.keys |= keys
+        pending.savepoints = savepoints
+        records.filter(id=pending.record_id).update(keys=sorted(pending.keys))
+        return
     record = records.create(keys=sorted(keys))
     transaction.on_commit(
-        _ApplyAfterCommit(record.id, keys, tuple(connection.savepoint_ids)), using=RECORDS_DB
+        _ApplyAfterCommit(record.id, keys, tuple(connection.savepoint_ids), set(entries)),
+        using=RECORDS_DB,
     )
 
 
@@ -292,16 +326,32 @@ def _rebuild(page: dict) -> HttpResponse:
     return response
 
 
-def _fresh(page: dict, everything: float) -> bool:
-    """Whether the copy began rendering after the last purge of each of its keys."""
+def _own_bump_keys(page: dict) -> tuple[str, ...]:
+    return tuple(bump_key(key) for key in page["keys"] if key != pagekeys.ALL)
+
+
+def _remember_bump_keys(key: str, names: tuple[str, ...]) -> None:
+    if len(_known_bump_keys) >= KNOWN_PAGES_LIMIT:
+        _known_bump_keys.clear()
+    _known_bump_keys[key] = names
+
+
+def _fresh(page: dict, everything: float, found: dict, fetched: Iterable[str]) -> bool:
+    """Whether the copy began rendering after the last purge of each of its keys.
+
+    `found` holds the purge times read with the page (of the keys in `fetched`, absent when
+    never purged); the copy's other keys are read now, a second round trip.
+    """
     # Purge times are taken after the write committed, render times before the render read
     # anything: with the servers' clocks in step (NTP), a copy that may have read rows from
     # before a write began rendering before that write's purge time.
     newest_valid = page["started"]
     if page["expires"] <= time.time() or everything >= newest_valid:
         return False
-    own = [bump_key(key) for key in page["keys"] if key != pagekeys.ALL]
-    purged = cache.get_many(own) if own else {}
+    own = _own_bump_keys(page)
+    fetched = set(fetched)
+    unread = [name for name in own if name not in fetched]
+    purged = {**found, **cache.get_many(unread)} if unread else found
     return all(purged.get(name, 0.0) < newest_valid for name in own)
 
 
@@ -344,14 +394,18 @@ class PageCacheMiddleware:
         if shared:
             check_page_invalidations()
             key = page_key(request)
-            found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key])
+            # The purge times of the keys this process last saw on the page come in the same
+            # round trip, so a hit on a page whose keys have not changed costs one.
+            guessed = _known_bump_keys.get(key, ())
+            found = cache.get_many([VERSION_KEY, NEXT_PUBLISH_KEY, key, *guessed])
             upcoming = _next_publish(found.get(NEXT_PUBLISH_KEY))
             everything = found.get(VERSION_KEY)
             if everything is None or upcoming != found.get(NEXT_PUBLISH_KEY):
                 cache.add(VERSION_KEY, 0.0, timeout=None)
                 everything = cache.get(VERSION_KEY)
             page = found.get(key)
-            if page and everything is not None and _fresh(page, everything):
+            if page and everything is not None and _fresh(page, everything, found, guessed):
+                _remember_bump_keys(key, _own_bump_keys(page))
                 return mark_public(self._answer(request, page))
             # A miss renders from the primary: a copy stored for every reader must not be made
             # of a lagging replica's rows (newsroom/routers.py).
@@ -414,3 +468,4 @@ class PageCacheMiddleware:
             "last_modified": now,
         }
         cache.set(key, page, timeout=int(timeout))
+        _remember_bump_keys(key, _own_bump_keys(page))

@@ -5,8 +5,12 @@ tag's name where other pages print it (`tag-name:<slug>`), which live entries ca
 related widgets are made of, `related:<slug>`), an entry's comments (`comments:<pk>`), a
 publisher (`publisher:<slug>`), a date archive (`day:2014-02-19`, `month:2014-02`,
 `year:2014`) or the site-wide lists (`lists`: home, /events/, the site feeds, sitemaps, the
-tag and publisher indexes, corrections). Every page also carries `all`, which a write that
-cannot say what it changed records.
+tag and publisher indexes, corrections: which entries they list, in what order). Pages listing
+entries name each card's entry (`entry:<pk>`, `reading.cards.card`), so an edit that moves no
+entry in or out of a list or within it (same date, status and publish time) purges only the
+lists showing that entry, plus the pages that show entries' fields without naming each entry
+(`edits`: feeds, sitemaps, searches, corrections, story pages and any unregistered page). Every
+page also carries `all`, which a write that cannot say what it changed records.
 
 A page's keys come from two places, both collected while the request runs:
 
@@ -30,6 +34,7 @@ from django.urls import ResolverMatch
 
 ALL = "all"
 LISTS = "lists"
+EDITS = "edits"
 
 _collected: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "page_keys", default=None
@@ -73,6 +78,15 @@ def _lists(**kwargs) -> list[str]:
     return [LISTS]
 
 
+def _lists_and_edits(**kwargs) -> list[str]:
+    """Lists that show entries' fields without naming each entry: any edit purges them."""
+    return [LISTS, EDITS]
+
+
+def _tag_and_edits(slug: str, **kwargs) -> list[str]:
+    return [tag_key(slug), EDITS]
+
+
 def _tag(slug: str, **kwargs) -> list[str]:
     return [tag_key(slug)]
 
@@ -103,16 +117,16 @@ def _nothing(**kwargs) -> list[str]:
 _URL_KEYS: dict[str, KeysOfUrl] = {
     "events:home": _lists,
     "events:list": _lists,
-    "events:feed-rss": _lists,
-    "events:feed-atom": _lists,
-    "events:corrections": _lists,
-    "events:correction": _lists,
-    "events:corrections-feed-rss": _lists,
-    "events:corrections-feed-atom": _lists,
+    "events:feed-rss": _lists_and_edits,
+    "events:feed-atom": _lists_and_edits,
+    "events:corrections": _lists_and_edits,
+    "events:correction": _lists_and_edits,
+    "events:corrections-feed-rss": _lists_and_edits,
+    "events:corrections-feed-atom": _lists_and_edits,
     "events:tags": _lists,
     "events:tag": _tag,
-    "events:tag-feed-rss": _tag,
-    "events:tag-feed-atom": _tag,
+    "events:tag-feed-rss": _tag_and_edits,
+    "events:tag-feed-atom": _tag_and_edits,
     "events:archive-year": _year,
     "events:archive-month": _month,
     "events:archive-day": _day,
@@ -120,9 +134,9 @@ _URL_KEYS: dict[str, KeysOfUrl] = {
     "events:related-json": lambda pk, **kw: [entry_key(pk)],
     "sources:publishers": _lists,
     "sources:publisher": _publisher,
-    "sitemap": _lists,
-    "sitemap-section": _lists,
-    "sitemap-news": _lists,
+    "sitemap": _lists_and_edits,
+    "sitemap-section": _lists_and_edits,
+    "sitemap-news": _lists_and_edits,
     "robots": _nothing,
 }
 
@@ -131,14 +145,14 @@ def register_page_keys(view_name: str, keys_of_url: KeysOfUrl) -> None:
     """Declare the keys of the page at URL name `view_name` ("namespace:name").
 
     `keys_of_url` receives the URL's kwargs and returns the keys. A public page without a
-    registration carries only `all` and `lists`, so any write to entries purges it.
+    registration carries `all`, `lists` and `edits`, so any write to entries purges it.
     """
     _URL_KEYS[view_name] = keys_of_url
 
 
 def url_page_keys(match: ResolverMatch) -> set[str]:
     """The keys a page has by its URL alone, `all` included."""
-    keys_of_url = _URL_KEYS.get(match.view_name, _lists)
+    keys_of_url = _URL_KEYS.get(match.view_name, _lists_and_edits)
     return {ALL, *keys_of_url(**match.kwargs)}
 
 

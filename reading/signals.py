@@ -7,7 +7,9 @@ purged, and only the pages showing one of them are rendered again:
 * an entry (saved, deleted, its tags or citations changed, or written in bulk): its page, the
   pages whose related widget shows it, its day, month and year archives (before and after a date
   change), its tags' pages and feeds, its publishers' pages, and the site lists (home,
-  /events/, the site feeds, sitemaps, the indexes);
+  /events/, the site feeds, sitemaps, the indexes); an edit that keeps its date, status and
+  publish time moves it in no list, so it purges only its page, the pages printing its card or
+  headline (each names `entry:<pk>`) and `edits` (feeds, sitemaps, searches);
 * a tag renamed or deleted (a merge deletes the merged tag and moves its entries, which purges
   both tags' pages): its pages before and after, and every page printing its name;
 * a comment: its entry's page, once it is anything but a new pending comment (which shows
@@ -35,7 +37,7 @@ from sources.models import Citation, Publisher, Source
 from stories.models import Story, StoryEntry
 
 from . import pagekeys
-from .pagecache import record_page_change
+from .pagecache import record_page_change, recorded_entries
 
 BULK_KEYS_LIMIT = 1000
 # What a write touched is read where it was written, never from a read replica.
@@ -56,11 +58,11 @@ def keys_of_entries(entry_ids: Iterable[int], *, joined_or_left: bool = True) ->
         return {pagekeys.ALL}
     keys = {pagekeys.LISTS, *(pagekeys.entry_key(pk) for pk in ids)}
     days = Entry.objects.using(PRIMARY).filter(pk__in=ids).values_list("event_date", flat=True)
-    for day in days.distinct():
+    for day in days.order_by().distinct():  # no ordering column in the DISTINCT
         keys.update(pagekeys.date_keys(day))
     links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id__in=ids)
     tags = links.values_list("tag__slug", flat=True)
-    for slug in tags.distinct():
+    for slug in tags.order_by().distinct():
         keys.add(pagekeys.tag_key(slug))
         if joined_or_left:
             keys.add(pagekeys.related_key(slug))
@@ -69,8 +71,20 @@ def keys_of_entries(entry_ids: Iterable[int], *, joined_or_left: bool = True) ->
         .filter(entry_id__in=ids)
         .values_list("source__publisher__slug", flat=True)
     )
-    keys.update(pagekeys.publisher_key(slug) for slug in publishers.distinct() if slug)
+    keys.update(pagekeys.publisher_key(slug) for slug in publishers.order_by().distinct() if slug)
     return keys
+
+
+def _keys_of_entry_once(entry_id: int) -> set[str]:
+    """`keys_of_entries([entry_id])`, or none when this transaction recorded them already.
+
+    Once recorded, a later link or citation of the entry in the same transaction changes only
+    what its own keys name (the tag, the publisher), so a desk save adding N tags computes the
+    entry's keys once, not once per link. Record the result with `entries=[entry_id]`.
+    """
+    if entry_id in recorded_entries():
+        return set()
+    return keys_of_entries([entry_id])
 
 
 def entry_saving(sender, instance: Entry, raw=False, **kwargs) -> None:
@@ -92,11 +106,18 @@ def _was_live(status: str, publish_at: datetime.datetime | None) -> bool:
 
 def entry_saved(sender, instance: Entry, created: bool, raw=False, **kwargs) -> None:
     before = getattr(instance, "_page_before", None)
+    if before is not None and before == (instance.event_date, instance.status, instance.publish_at):
+        # In the same lists, at the same place: only the pages showing it change (its page,
+        # the lists and related widgets printing its card or headline), and the pages showing
+        # entries' fields without naming each one (feeds, sitemaps, searches).
+        record_page_change({pagekeys.entry_key(instance.pk), pagekeys.EDITS})
+        return
     joined_or_left = before is None or _was_live(before[1], before[2]) != instance.is_live
     keys = keys_of_entries([instance.pk], joined_or_left=joined_or_left)
     if before is not None:
         keys.update(pagekeys.date_keys(before[0]))
-    record_page_change(keys)
+    # Without the related keys (a plain edit), not every key of the entry is recorded.
+    record_page_change(keys, entries=[instance.pk] if joined_or_left else [])
 
 
 def entry_deleting(sender, instance: Entry, **kwargs) -> None:
@@ -110,33 +131,49 @@ def entry_deleted(sender, instance: Entry, **kwargs) -> None:
 
 def tag_link_changed(sender, instance: TaggedEntry, **kwargs) -> None:
     # In a cascade the tag or entry may be gone already; its own delete records its keys.
-    keys = keys_of_entries([instance.content_object_id])
-    tag = Tag.objects.using(PRIMARY).filter(pk=instance.tag_id).values_list("slug", flat=True)
-    keys.update(pagekeys.tag_key(slug) for slug in tag)
-    record_page_change(keys)
+    entry_id = instance.content_object_id
+    keys = _keys_of_entry_once(entry_id)
+    if TaggedEntry._meta.get_field("tag").is_cached(instance):
+        slugs = [instance.tag.slug]  # taggit's add() passes the tag: no query
+    else:
+        tag = Tag.objects.using(PRIMARY).filter(pk=instance.tag_id)
+        slugs = list(tag.values_list("slug", flat=True))
+    for slug in slugs:
+        keys.add(pagekeys.tag_key(slug))
+        if kwargs.get("signal") is post_save:
+            # Entries sharing the new tag may list this one in their related widget now.
+            keys.add(pagekeys.related_key(slug))
+    record_page_change(keys, entries=[entry_id])
 
 
 def tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     """taggit's add/remove/clear/set write in bulk and send m2m_changed, not post_save."""
     if action == "pre_clear":
         # The links are gone by post_clear: note whose they were.
-        instance._page_keys_cleared = _keys_of_links(instance, reverse, None)
+        instance._page_keys_cleared = _keys_of_links(instance, reverse, None, linked=True)
         return
     if action == "post_clear":
         record_page_change(getattr(instance, "_page_keys_cleared", {pagekeys.ALL}))
     elif action in ("post_add", "post_remove"):
-        record_page_change(_keys_of_links(instance, reverse, pk_set))
+        linked = action == "post_add"
+        record_page_change(
+            _keys_of_links(instance, reverse, pk_set, linked=linked),
+            entries=[instance.pk] if isinstance(instance, Entry) else [],
+        )
 
 
-def _keys_of_links(instance, reverse: bool, pk_set) -> set[str]:
+def _keys_of_links(instance, reverse: bool, pk_set, *, linked: bool) -> set[str]:
+    """The keys of links added, removed or about to be cleared; `linked`: they exist now."""
     if isinstance(instance, Entry):
         if pk_set is not None:
             slugs = Tag.objects.using(PRIMARY).filter(pk__in=pk_set).values_list("slug", flat=True)
         else:
             links = TaggedEntry.objects.using(PRIMARY).filter(content_object_id=instance.pk)
             slugs = links.values_list("tag__slug", flat=True)
-        keys = keys_of_entries([instance.pk])
+        keys = _keys_of_entry_once(instance.pk)
         keys.update(pagekeys.tag_key(slug) for slug in slugs)
+        if linked:  # as keys_of_entries() names the related keys of the tags an entry has
+            keys.update(pagekeys.related_key(slug) for slug in slugs)
         return keys
     entry_ids = pk_set
     if entry_ids is None:
@@ -187,14 +224,14 @@ def tag_deleted(sender, instance: Tag, **kwargs) -> None:
 
 
 def citation_changed(sender, instance: Citation, **kwargs) -> None:
-    keys = keys_of_entries([instance.entry_id])
+    keys = _keys_of_entry_once(instance.entry_id)
     publisher = (
         Source.objects.using(PRIMARY)
         .filter(pk=instance.source_id)
         .values_list("publisher__slug", flat=True)
     )
     keys.update(pagekeys.publisher_key(slug) for slug in publisher if slug)
-    record_page_change(keys)
+    record_page_change(keys, entries=[instance.entry_id])
 
 
 def everything_changed(sender, **kwargs) -> None:

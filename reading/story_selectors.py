@@ -16,7 +16,7 @@ from events.models import Correction, Entry
 from stories.models import Story
 from stories.selectors import public_stories, story_entries
 
-from . import cards, selectors
+from . import cards, pagekeys, selectors
 
 KEY_EVENTS = 10  # key events listed above the timeline, newest first
 LATEST = 5  # a story's latest entries shown on an entry page
@@ -100,6 +100,8 @@ def front_page_stories(*, developing: int = 5, ongoing: int = 12) -> dict[str, l
     entries = Entry.objects.published().in_bulk([pk for pk in ids.values() if pk])
     for story in running:
         story.latest_entry = entries.get(ids[story.pk])  # type: ignore[attr-defined]
+    # The home page prints their headlines: an edit of one purges it.
+    pagekeys.add_page_keys(pagekeys.entry_key(pk) for pk in entries)
     return {
         "developing": running,
         "ongoing": list(public_stories().filter(status=Story.Status.ONGOING)[:ongoing]),

@@ -155,6 +155,9 @@ class EntryListView(FilterView):
             ],
             searching=bool(getattr(self.filterset.form, "cleaned_data", {}).get("q")),
         )
+        if context["searching"]:
+            # Which entries match, and their snippets, follow their text: any edit purges it.
+            pagekeys.add_page_keys([pagekeys.EDITS])
         return context
 
 

@@ -18,7 +18,7 @@ from taggit.models import Tag
 from comments import services as comment_services
 from comments.models import Comment
 from events.models import Entry
-from reading import pagecache
+from reading import pagecache, pagekeys
 from tests.desk_support import move_to_draft, publish_now
 from tests.factories import CommentFactory, EntryFactory, redis_page_cache
 
@@ -249,3 +249,47 @@ def test_two_readers_served_the_same_cached_page_can_each_post_once(client):
         "ann@example.com",
         "bob@example.com",
     ]
+
+
+def _cache_round_trips(monkeypatch) -> list:
+    """Record each `get_many` the page cache sends (one Redis round trip each)."""
+    from django.core.cache import caches
+
+    calls: list = []
+    backend = caches["default"]  # this thread's, the one `cache` stands for
+    original = backend.get_many
+
+    def counting(keys, *args, **kwargs):
+        calls.append(list(keys))
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", counting)
+    return calls
+
+
+def test_a_hit_costs_one_cache_round_trip_once_the_process_saw_the_page(client, story, monkeypatch):
+    url = "/2014/02/19/volcano/"
+    client.get(url)  # rendered and stored: this process knows the copy's keys
+    calls = _cache_round_trips(monkeypatch)
+    assert cached(client, url)
+    assert len(calls) == 1
+    # A process that never saw the page reads the copy's keys in a second round trip.
+    pagecache._known_bump_keys.clear()
+    calls.clear()
+    assert cached(client, url)
+    assert len(calls) == 2
+    calls.clear()
+    assert cached(client, url)
+    assert len(calls) == 1
+
+
+def test_a_hit_checks_every_key_of_the_copy_even_those_the_process_did_not_expect(client, story):
+    url = "/2014/02/19/volcano/"
+    client.get(url)
+    # As if another process had stored the copy, with a key this one never saw on the page.
+    entry_bump = pagecache.bump_key(pagekeys.entry_key(story.pk))
+    for page_key, names in list(pagecache._known_bump_keys.items()):
+        pagecache._known_bump_keys[page_key] = tuple(n for n in names if n != entry_bump)
+    assert cached(client, url)
+    pagecache.purge_keys([pagekeys.entry_key(story.pk)])
+    assert not cached(client, url)

@@ -121,8 +121,16 @@ def test_every_public_page_carries_the_keys_of_what_it_shows(client, newsroom):
         pagekeys.tag_name_key("iceland"),
     }
     assert shown == set(pagekeys.edge_keys(expected))
+    # A list names its own key and the entry of each card it prints.
     assert set(client.get("/tags/iceland/")["xkey"].split()) == set(
-        pagekeys.edge_keys({pagekeys.ALL, pagekeys.tag_key("iceland")})
+        pagekeys.edge_keys(
+            {
+                pagekeys.ALL,
+                pagekeys.tag_key("iceland"),
+                pagekeys.entry_key(volcano.pk),
+                pagekeys.entry_key(newsroom["ash"].pk),
+            }
+        )
     )
 
 
@@ -144,6 +152,37 @@ def test_an_entry_edit_purges_its_page_days_tags_lists_and_related_pages_only(cl
         "month 2014-02",
     }
     assert "Volcano erupts again" in client.get(ASH).content.decode()
+
+
+def test_an_edit_keeping_its_place_purges_only_the_lists_printing_the_entry(client, newsroom):
+    for day in range(1, 6):  # five later days: the volcano is off the home page
+        EntryFactory(
+            headline=f"Later news {day}",
+            slug=f"later-{day}",
+            event_date=datetime.date(2016, 1, day),
+            tags=["Later"],
+        )
+    warm(client)
+    search = "/events/?q=erupts"
+    assert "Volcano erupts" in client.get(search).content.decode()
+    assert from_cache(client, search)
+    assert "Volcano erupts" not in client.get("/").content.decode()
+    volcano = newsroom["volcano"]
+    volcano.headline = "Volcano erupts again"
+    volcano.save()
+    assert rendered_again(client) == {
+        "list",  # its card is on /events/
+        "feed",  # feeds, sitemaps and searches show entries' fields without naming them
+        "sitemap",
+        "volcano",
+        "ash",  # its related widget shows the volcano
+        "iceland",
+        "iceland feed",
+        "day 19",
+        "month 2014-02",
+    }
+    assert not from_cache(client, search)  # which entries match follows their text
+    assert "Volcano erupts again" in client.get("/tags/iceland/").content.decode()
 
 
 def test_moving_an_entry_to_another_day_purges_the_archive_it_left(client, newsroom):
@@ -243,7 +282,7 @@ def test_a_write_records_its_keys_with_it_and_a_rollback_records_none(newsroom):
         storm.save()
         record = PageInvalidation.objects.get()
         assert pagekeys.entry_key(storm.pk) in record.keys
-        assert pagekeys.tag_key("chile") in record.keys
+        assert pagekeys.EDITS in record.keys  # a plain edit: lists name their cards' entries
         assert pagekeys.entry_key(newsroom["volcano"].pk) not in record.keys
         newsroom["volcano"].save()
         record.refresh_from_db()  # the same record, with the second write's keys added
@@ -301,3 +340,61 @@ def test_the_home_page_regroups_when_a_story_changes_category_and_ignores_commen
     )
     assert from_cache(client, "/")
     assert "comment" not in client.get("/").content.decode().split("<main")[1]
+
+
+def _keys_of_entries_calls(monkeypatch) -> list:
+    """Record each call of the receivers' `keys_of_entries` (three queries each)."""
+    from reading import signals
+
+    calls: list = []
+    original = signals.keys_of_entries
+
+    def counting(entry_ids, **kwargs):
+        calls.append(set(entry_ids))
+        return original(entry_ids, **kwargs)
+
+    monkeypatch.setattr(signals, "keys_of_entries", counting)
+    return calls
+
+
+def test_tags_and_a_citation_added_in_one_transaction_compute_the_entry_keys_once(
+    newsroom, monkeypatch
+):
+    from django.db import transaction
+
+    from reading import signals
+
+    storm = newsroom["storm"]
+    source = SourceFactory()
+    calls = _keys_of_entries_calls(monkeypatch)
+    with transaction.atomic():
+        storm.tags.add("Flood", "Santiago", "Andes", "Rain")  # a link saved per tag, then bulk
+        Citation.objects.create(entry=storm, source=source)
+        keys = set(PageInvalidation.objects.get().keys)
+    assert calls == [{storm.pk}]
+    # The keys computing them per link gave: the entry's (now with every tag), each new tag's
+    # page and related widgets, the publisher's page; nothing of another entry.
+    assert signals.keys_of_entries([storm.pk]) <= keys
+    for slug in ("flood", "santiago", "andes", "rain"):
+        assert {pagekeys.tag_key(slug), pagekeys.related_key(slug)} <= keys
+    assert pagekeys.publisher_key(source.publisher.slug) in keys
+    assert pagekeys.entry_key(newsroom["volcano"].pk) not in keys
+
+
+def test_keys_recorded_in_a_rolled_back_savepoint_are_computed_again(newsroom, monkeypatch):
+    from django.db import transaction
+
+    from reading import signals
+
+    storm = newsroom["storm"]
+    calls = _keys_of_entries_calls(monkeypatch)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            storm.tags.add("Flood")
+            raise RuntimeError("rolled back with its record")
+        assert not PageInvalidation.objects.exists()
+        storm.tags.add("Rain")
+        keys = set(PageInvalidation.objects.get().keys)
+    assert calls == [{storm.pk}, {storm.pk}]
+    assert signals.keys_of_entries([storm.pk]) <= keys
+    assert pagekeys.tag_key("flood") not in keys
