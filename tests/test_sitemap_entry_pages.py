@@ -79,7 +79,13 @@ def archive():
 def test_every_live_entry_is_on_exactly_one_page_its_id_block_and_hidden_ones_on_none(
     client, archive
 ):
-    pages = {page: urls_on(client, page) for page in range(1, last_page() + 1)}
+    # Ids go on from earlier tests on PostgreSQL (its sequences do not roll back): the pages
+    # before this archive's first id hold nothing of it, and reading thousands of them would
+    # only cost time.
+    first = page_of(min((e for entries in archive.values() for e in entries), key=lambda e: e.pk))
+    if first > 1:
+        assert urls_on(client, first - 1) == {}
+    pages = {page: urls_on(client, page) for page in range(first, last_page() + 1)}
     listed = [url for urls in pages.values() for url in urls]
     assert sorted(listed) == sorted(url_of(e) for e in archive["live"])
     for entry in archive["live"]:
