@@ -13,8 +13,10 @@ end, exactly what the triggers would have left:
   At the end the count tables are locked (EXCLUSIVE: readers go on, writers wait a moment),
   which also waits for any other transaction that has already moved a count to commit, so
   the recount sees its rows and none of its later deltas is lost.
-- SQLite: its row triggers are dropped inside the transaction and created again, from their
-  own stored SQL, before the recount (SQLite's DDL is transactional, and writers take turns).
+- SQLite: the triggers keep counting (SQLite has no per-transaction setting a trigger could
+  read, and dropping them inside the import's transaction is DDL that a second connection
+  importing at the same time meets as "database schema is locked"); the recount at the end
+  still runs and changes nothing. SQLite is the development database; its imports are small.
 """
 
 from collections.abc import Iterator
@@ -28,11 +30,10 @@ SETTING = "newsroom.counts_stand_aside"
 
 @dataclass(frozen=True)
 class KeptCounts:
-    """Count tables, the prefixes of the names of the triggers that keep them, and the
-    statements that write them from the rows (the same as their migration's fill)."""
+    """Count tables and the statements that write them from the rows (the same as their
+    migration's fill)."""
 
     tables: tuple[str, ...]
-    trigger_prefixes: tuple[str, ...]
     recount: tuple[str, ...]
 
 
@@ -43,13 +44,6 @@ EVENTS = KeptCounts(
         "events_publishedtagcount",
         "events_publishedentrycount",
         "events_publisheddaycount",
-    ),
-    trigger_prefixes=(
-        "events_tagcount_",
-        "events_entrycount_",
-        "events_publishedtagcount_",
-        "events_publishedcount_",
-        "events_publisheddaycount_",
     ),
     recount=(
         "DELETE FROM events_tagcount",
@@ -73,11 +67,6 @@ EVENTS = KeptCounts(
 )
 
 
-def stands_aside(name: str, prefixes: tuple[str, ...]) -> bool:
-    """Whether trigger `name` is one of the count triggers that stand aside (not TRUNCATE's)."""
-    return name.startswith(prefixes) and not name.endswith("_truncate")
-
-
 @contextmanager
 def recounted_after(*kept: KeptCounts) -> Iterator[None]:
     """Inside a transaction: `kept`'s count triggers stand aside for the block, and their
@@ -85,16 +74,9 @@ def recounted_after(*kept: KeptCounts) -> Iterator[None]:
     transaction for rollback: that undoes everything it wrote)."""
     if not connection.in_atomic_block:
         raise RuntimeError("recounted_after() needs a transaction (transaction.atomic)")
-    prefixes = tuple(prefix for counts in kept for prefix in counts.trigger_prefixes)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
-            saved = []
-        else:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-            saved = [(n, sql) for n, sql in cursor.fetchall() if stands_aside(n, prefixes)]
-            for name, _ in saved:
-                cursor.execute(f'DROP TRIGGER "{name}"')
     yield
     if connection.needs_rollback:  # the block marked the transaction for rollback
         return
@@ -103,8 +85,6 @@ def recounted_after(*kept: KeptCounts) -> Iterator[None]:
             cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
             tables = ", ".join(table for counts in kept for table in counts.tables)
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-        for _, sql in saved:
-            cursor.execute(sql)
         for counts in kept:
             for statement in counts.recount:
                 cursor.execute(statement)

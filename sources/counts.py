@@ -4,7 +4,6 @@ from events.counts import KeptCounts
 
 PUBLISHERS = KeptCounts(
     tables=("sources_publishercount",),
-    trigger_prefixes=("sources_publishercount_",),
     recount=(
         "DELETE FROM sources_publishercount",
         "INSERT INTO sources_publishercount (publisher_id, entries)"

@@ -130,7 +130,7 @@ def test_home_runs_a_constant_number_of_queries(client, django_assert_num_querie
         client.get("/")
     _page_of(48)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get("/").content.decode().count('<li class="item">') == 50
+        assert client.get("/").content.decode().count('<li class="item" ') == 50
 
 
 def test_entry_page_runs_a_constant_number_of_queries(client, django_assert_num_queries):

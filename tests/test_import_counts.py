@@ -5,7 +5,7 @@ import datetime
 import json
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from events.counts import EVENTS, recounted_after
@@ -72,10 +72,13 @@ def test_after_an_import_every_kept_count_is_exact(existing):
 
 
 def test_inside_the_block_the_triggers_stand_aside_and_after_it_they_count_again(existing):
+    """On PostgreSQL the triggers stand aside inside the block; SQLite's keep counting (a second
+    import at the same time must not meet dropped triggers' DDL)."""
     before = PublishedEntryCount.objects.get(pk=1).entries
     with transaction.atomic(), recounted_after(EVENTS, PUBLISHERS):
         EntryFactory.create_batch(3, tags=["Tag 0"])
-        assert PublishedEntryCount.objects.get(pk=1).entries == before  # not counted yet
+        inside = PublishedEntryCount.objects.get(pk=1).entries
+        assert inside == (before if connection.vendor == "postgresql" else before + 3)
     assert PublishedEntryCount.objects.get(pk=1).entries == before + 3
     assert all_kept() == all_recounted()
 

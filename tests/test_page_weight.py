@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 BUDGET = 40 * 1024
 LIVE_SCRIPT = re.compile(r'<script src="/static/js/live\.js" defer data-stream="[^"]+">')
-LIVE_SCRIPT_BUDGET = 2 * 1024  # compressed
+LIVE_SCRIPT_BUDGET = 2_560  # bytes gzipped: the story page and the front page, no framework
 
 
 def gzipped(data: bytes) -> int:

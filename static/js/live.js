@@ -57,36 +57,24 @@
   // The front page lists one-line items: a new entry goes on top of today's news, under
   // "Just in", and its developing story (if shown) names it as the latest update.
   function item(card, entry) {
-    var link = card.querySelector(".card__headline a");
     var li = document.createElement("li");
     li.className = "item item--live";
     li.setAttribute("data-entry", entry);
-    var a = document.createElement("a");
-    a.className = "item__headline";
-    a.href = link ? link.href : "#";
-    a.textContent = headlineOf(card);
-    li.appendChild(a);
+    var link = card.querySelector(".card__headline a").cloneNode(true);
+    link.className = "item__headline";
+    li.appendChild(link);
     return li;
   }
 
   function justIn() {
     var list = document.getElementById("just-in");
     if (list) return list;
-    var section = document.createElement("section");
-    section.className = "category category--live";
-    section.setAttribute("aria-labelledby", "just-in-heading");
-    var title = document.createElement("h3");
-    title.className = "category__heading";
-    title.id = "just-in-heading";
-    title.textContent = "Just in";
-    list = document.createElement("ul");
-    list.className = "category__list";
-    list.id = "just-in";
-    section.appendChild(title);
-    section.appendChild(list);
+    var section = fragment('<section class="category" aria-labelledby="just-in-heading">' +
+      '<h3 class="category__heading" id="just-in-heading">Just in</h3>' +
+      '<ul class="category__list" id="just-in"></ul></section>');
     var heading = today.querySelector("h2");
     today.insertBefore(section, heading ? heading.nextSibling : today.firstChild);
-    return list;
+    return section.querySelector("ul");
   }
 
   function latestOf(data, card) {
