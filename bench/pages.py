@@ -136,8 +136,10 @@ def server_env(cached: bool, redis_url: str = "") -> dict[str, str]:
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
+    # GUNICORN_WORKER_CLASS=sync measures the WSGI model (newsroom.wsgi) for comparison.
+    app = "newsroom.wsgi" if env.get("GUNICORN_WORKER_CLASS") == "sync" else "newsroom.asgi"
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", "newsroom.asgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.conf.py", app],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
