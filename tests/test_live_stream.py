@@ -3,6 +3,7 @@ included, scheduled ones only once effective), what each row becomes on the stre
 production command refusing a mismatched application and worker."""
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -147,3 +148,24 @@ def test_under_asgi_each_request_closes_its_database_connection(entry_point, max
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.strip().splitlines()[-1] == max_age, done.stderr
+
+
+HOSTILE = 'Q&A: "Dam" <script>alert(1)</script>\n\ndata: {"forged": true}\nid: 0'
+
+
+def test_hostile_headlines_and_notes_cannot_break_the_event_or_inject_markup():
+    editor = member("editor", "Editors")
+    entry = EntryFactory(headline=HOSTILE, body=HOSTILE, story=HOSTILE)
+    Change.objects.all().delete()
+    add_correction(entry, kind="correction", note=HOSTILE, user=editor, body="Fixed.")
+    [event] = live.events_for(list(Change.objects.filter(kind="entry.corrected")))
+
+    frame = event.encode()
+    # One event: its id, its name and a single data line, ended by the one blank line.
+    assert frame.endswith("\n\n") and frame.count("\n\n") == 1
+    lines = frame.rstrip("\n").split("\n")
+    assert [line.split(":", 1)[0] for line in lines] == ["id", "event", "data"]
+    data = json.loads(lines[2].removeprefix("data: "))
+    assert data["note"] == HOSTILE  # plain text: the script prints it with textContent
+    assert "<script>" not in data["html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in data["html"]
