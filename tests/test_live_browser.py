@@ -17,6 +17,21 @@ from tests.test_live_two_servers import pytestmark as server_marks
 pytestmark = [pytest.mark.browser, *server_marks]
 
 
+def correct_on_the_desk(desk, base: str, draft) -> None:
+    """A correction with its note, through the desk's correction form."""
+    status, _ = desk.request(
+        f"{base}/admin/events/entry/{draft.pk}/correct/",
+        {
+            "kind": "correction",
+            "note": "The levee held in the north.",
+            "headline": "Levee holds in the north",
+            "body": draft.body,
+            "csrfmiddlewaretoken": desk.cookies["csrftoken"],
+        },
+    )
+    assert status == 302
+
+
 def test_the_story_page_shows_a_published_edited_and_withdrawn_update_without_reload(
     floods,  # noqa: F811
     editor,  # noqa: F811
@@ -38,17 +53,7 @@ def test_the_story_page_shows_a_published_edited_and_withdrawn_update_without_re
         expect(card).to_contain_text("Levee update 0", timeout=20_000)
         expect(page.locator("#live-status")).to_contain_text("New: Levee update 0")
 
-        status, _ = desk.request(
-            f"{base}/admin/events/entry/{draft.pk}/correct/",
-            {
-                "kind": "correction",
-                "note": "The levee held in the north.",
-                "headline": "Levee holds in the north",
-                "body": draft.body,
-                "csrfmiddlewaretoken": desk.cookies["csrftoken"],
-            },
-        )
-        assert status == 302
+        correct_on_the_desk(desk, base, draft)
         edited = page.locator(f'#timeline [data-entry="{draft.pk}"]')
         expect(edited.locator(".card__edited")).to_contain_text(
             "Edited: The levee held in the north.", timeout=20_000
@@ -80,17 +85,7 @@ def test_the_front_page_lists_a_new_update_under_just_in_marks_an_edit_and_drops
         latest = page.locator(f'#developing [data-story="{story.slug}"] .developing__latest')
         expect(latest).to_have_text("Levee update 0")
 
-        status, _ = desk.request(
-            f"{base}/admin/events/entry/{draft.pk}/correct/",
-            {
-                "kind": "correction",
-                "note": "The levee held in the north.",
-                "headline": "Levee holds in the north",
-                "body": draft.body,
-                "csrfmiddlewaretoken": desk.cookies["csrftoken"],
-            },
-        )
-        assert status == 302
+        correct_on_the_desk(desk, base, draft)
         expect(item.locator(".item__headline")).to_have_text(
             "Levee holds in the north", timeout=20_000
         )
