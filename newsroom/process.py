@@ -9,7 +9,3 @@ WEB = "web"
 COMMAND = "command"
 
 role = COMMAND
-# Set by `newsroom.asgi`: Django runs each ASGI request's database work in a context of its own,
-# so a persistent connection is never reused, only left open until garbage collection. Under
-# ASGI the connections are closed at the end of each request instead (DB_CONN_MAX_AGE 0).
-asgi = False

@@ -4,6 +4,7 @@ reader's stream on server two hears it, and a reader who comes back with Last-Ev
 exactly what was missed. PostgreSQL only (CI has it); skipped elsewhere, saying so.
 """
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import os
@@ -302,6 +303,35 @@ def test_open_streams_hold_no_database_connection(floods):
         assert count <= 3, f"{count} connections for 30 streams"
         for stream in streams:
             stream.close()
+
+
+def server_connections() -> set[int]:
+    """The backend pids of the server's PostgreSQL connections."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def fetch_pages(url: str, paths: list[str], *, parallel: int = 8) -> None:
+    def fetch(path: str) -> bytes:
+        return urllib.request.urlopen(url + path, timeout=30).read()
+
+    with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
+        assert all(pool.map(fetch, paths))
+
+
+def test_pages_under_asgi_reuse_their_threads_database_connections(floods):
+    """Every page but the streams runs on one of ASGI_THREADS threads per worker, each keeping
+    its connection from one request to the next, as a WSGI worker's would: no connect per
+    request, and never more connections than threads."""
+    story, live, _ = floods
+    paths = ["/", "/events/", f"/stories/{story.slug}/", live.get_absolute_url()] * 15
+    with one_server(ASGI_THREADS="2") as url:
+        fetch_pages(url, paths)
+        first = server_connections()
+        fetch_pages(url, paths)
+        assert 1 <= len(first) <= 2, f"{len(first)} connections for 2 threads"
+        assert server_connections() == first  # the same connections, not new ones
 
 
 def test_the_stream_needs_the_asgi_worker(floods):

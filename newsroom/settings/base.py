@@ -119,7 +119,7 @@ def _database(url: str) -> dict:
     connect and statement timeouts above: the primary and the replica are configured alike."""
     database = dj_database_url.parse(
         url,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if process.asgi else 60),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
     options = database.setdefault("OPTIONS", {})
@@ -369,6 +369,9 @@ LIVE_HEARTBEAT_SECONDS = env_float("LIVE_HEARTBEAT_SECONDS", 15.0)
 LIVE_IDLE_SECONDS = env_float("LIVE_IDLE_SECONDS", 600.0)
 LIVE_MAX_STREAMS = env_int("LIVE_MAX_STREAMS", 5000)
 LIVE_RETRY_SECONDS = env_int("LIVE_RETRY_SECONDS", 5)
+# Under the ASGI worker every page but the streams runs on one of this many threads per worker
+# process, as a WSGI worker's threads would (newsroom/asgi.py).
+ASGI_THREADS = env_int("ASGI_THREADS", 2)
 
 # The task queue (Celery, newsroom/celery.py). BROKER_URL picks the broker, e.g.
 # amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or redis://127.0.0.1:6379/5; `make worker` runs
