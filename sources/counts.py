@@ -1,14 +1,20 @@
 """Sources' kept tables among those that stand aside for a bulk write (`events.counts`):
-PublisherCount and the publishers' entries (PublisherEntry)."""
+PublisherCount, PublisherCitationCount and the publishers' entries (PublisherEntry)."""
 
 from events.counts import KeptCounts
 
 PUBLISHERS = KeptCounts(
-    tables=("sources_publishercount", "sources_publisherentry"),
+    tables=("sources_publishercount", "sources_publishercitationcount", "sources_publisherentry"),
     recount=(
         "DELETE FROM sources_publishercount",
         "INSERT INTO sources_publishercount (publisher_id, entries)"
         " SELECT s.publisher_id, COUNT(DISTINCT c.entry_id) FROM sources_citation c"
+        " JOIN sources_source s ON s.id = c.source_id"
+        " JOIN events_entry e ON e.id = c.entry_id"
+        " WHERE e.status = 'published' AND s.publisher_id IS NOT NULL GROUP BY s.publisher_id",
+        "DELETE FROM sources_publishercitationcount",
+        "INSERT INTO sources_publishercitationcount (publisher_id, citations)"
+        " SELECT s.publisher_id, COUNT(*) FROM sources_citation c"
         " JOIN sources_source s ON s.id = c.source_id"
         " JOIN events_entry e ON e.id = c.entry_id"
         " WHERE e.status = 'published' AND s.publisher_id IS NOT NULL GROUP BY s.publisher_id",

@@ -137,6 +137,30 @@ class PublisherCount(models.Model):
         return f"publisher {self.publisher_id}: {self.entries} published entries"
 
 
+class PublisherCitationCount(models.Model):
+    """How many citations of each publisher's sources entries with status published make,
+    scheduled ones included (an entry citing two of its sources counts twice).
+
+    Kept by database triggers (migration 0006) like PublisherCount; the page's "Cited n times"
+    is this minus the citations of the scheduled entries (`Entry.objects.scheduled()`).
+    """
+
+    publisher = models.OneToOneField(
+        Publisher,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    citations = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "publisher citation count"
+
+    def __str__(self):
+        return f"publisher {self.publisher_id}: cited {self.citations} times"
+
+
 class PublisherEntry(models.Model):
     """One row per (publisher, entry) pair where the entry cites one of the publisher's sources,
     whatever the entry's status, with the entry's event date: a publisher's page walks its rows

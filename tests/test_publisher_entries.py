@@ -1,6 +1,7 @@
 """The publishers' entries kept by database triggers (`sources.PublisherEntry`) hold exactly the
 (publisher, entry, event date) rows that `cites_publisher` finds, after every kind of write, and
-the publisher page reads its list from them."""
+the publisher page reads its list from them; its "Cited n times" comes from the kept citation
+counts (`sources.PublisherCitationCount`), checked after the same writes."""
 
 import datetime
 import json
@@ -8,12 +9,13 @@ import json
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.db.models import Count
 
 from events.counts import EVENTS, recounted_after
 from events.models import Entry
 from reading import selectors
 from sources.counts import PUBLISHERS
-from sources.models import Citation, Publisher, PublisherEntry, Source
+from sources.models import Citation, Publisher, PublisherCitationCount, PublisherEntry, Source
 from sources.selectors import cites_publisher
 from sources.services import merge_publishers
 from tests.desk_support import move_to_draft, publish_now
@@ -46,9 +48,28 @@ def computed() -> set[tuple[int, int, datetime.date]]:
     }
 
 
+def kept_citations() -> dict[int, int]:
+    """The kept citation counts (`PublisherCitationCount`), zeros left out."""
+    return dict(
+        PublisherCitationCount.objects.exclude(citations=0).values_list("publisher", "citations")
+    )
+
+
+def counted_citations() -> dict[int, int]:
+    """The same from scratch: citations by entries with status published, per publisher."""
+    published = Entry.objects.filter(status=Entry.Status.PUBLISHED)
+    return dict(
+        Citation.objects.filter(entry__in=published, source__publisher__isnull=False)
+        .values_list("source__publisher")
+        .annotate(n=Count("pk"))
+    )
+
+
 def assert_exact() -> set:
+    """The kept list equals `computed()` and the kept citation counts a recount; the rows."""
     rows = kept()
     assert rows == computed()
+    assert kept_citations() == counted_citations()
     return rows
 
 
@@ -269,15 +290,19 @@ def test_the_publisher_page_lists_what_the_publisher_filter_finds_in_the_same_or
             source=SourceFactory(publisher=reuters),
         )
 
-    page = headlines(client.get("/sources/reuters/"))
+    response = client.get("/sources/reuters/")
+    page = headlines(response)
     assert page == headlines(client.get("/events/?publisher=reuters"))
     assert page == ["Entry 4", "Entry 2", "Entry 0", "Entry 3", "Entry 5", "Entry 1"]
+    assert "Cited 7 times by 6 entries" in response.content.decode()
 
     scheduled = Entry.objects.get(headline="scheduled")
     with time_machine.travel(scheduled.publish_at + datetime.timedelta(seconds=1)):
-        page = headlines(client.get("/sources/reuters/"))
+        response = client.get("/sources/reuters/")
+        page = headlines(response)
         assert page == headlines(client.get("/events/?publisher=reuters"))
         assert page[0] == "scheduled" and "draft" not in page
+        assert "Cited 8 times by 7 entries" in response.content.decode()
 
 
 def test_the_second_page_continues_where_the_first_ends(client, reuters):
