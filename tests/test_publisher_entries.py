@@ -296,8 +296,9 @@ def test_the_publisher_page_lists_what_the_publisher_filter_finds_in_the_same_or
     assert page == ["Entry 4", "Entry 2", "Entry 0", "Entry 3", "Entry 5", "Entry 1"]
     assert "Cited 7 times by 6 entries" in response.content.decode()
 
-    scheduled = Entry.objects.get(headline="scheduled")
-    with time_machine.travel(scheduled.publish_at + datetime.timedelta(seconds=1)):
+    publish_at = Entry.objects.get(headline="scheduled").publish_at
+    assert publish_at is not None
+    with time_machine.travel(publish_at + datetime.timedelta(seconds=1)):
         response = client.get("/sources/reuters/")
         page = headlines(response)
         assert page == headlines(client.get("/events/?publisher=reuters"))
