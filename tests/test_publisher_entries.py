@@ -107,8 +107,9 @@ def test_drafts_and_scheduled_entries_have_rows_and_keep_them_through_status_cha
         CitationFactory(entry=entry, source=SourceFactory(publisher=reuters))
     assert len(assert_exact()) == 2
     publish_now(editor, draft)
+    assert len(assert_exact()) == 2 and kept_citations() == {reuters.pk: 2}
     move_to_draft(editor, scheduled)
-    assert len(assert_exact()) == 2
+    assert len(assert_exact()) == 2 and kept_citations() == {reuters.pk: 1}
 
 
 def test_bulk_and_raw_citation_writes(reuters, ap):
