@@ -41,7 +41,7 @@ OLD = "SELECT entry_id, source_id FROM old_citations"
 ARRIVED = (
     "SELECT c.entry_id, c.source_id FROM new_entries n JOIN sources_citation c ON c.entry_id = n.id"
 )
-# Citations of the sources whose publisher changed, with the source's old and new publisher.
+# Citations of the sources whose publisher changed, with the old publisher (ADD joins the new).
 MOVED = """SELECT c.entry_id, c.source_id, o.publisher_id AS old_publisher_id
         FROM old_sources o JOIN new_sources n ON n.id = o.id
         JOIN sources_citation c ON c.source_id = n.id
