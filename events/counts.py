@@ -1,15 +1,16 @@
 """The trigger-kept counts standing aside for a bulk write, and recounted once at its end.
 
 Every kept count (TagCount, EntryCount, PublishedTagCount, PublishedEntryCount,
-PublishedDayCount; sources' PublisherCount) follows writes through database triggers. A bulk
-import of a million entries in one transaction pays for them on every batch, and more with
-every batch, as their statements look into ever larger tables. `recounted_after` lets them
-stand aside for the rest of the transaction and writes the counts once from the rows at the
-end, exactly what the triggers would have left:
+PublishedDayCount; sources' PublisherCount, PublisherCitationCount and the publishers' entries,
+PublisherEntry) follows writes through database triggers. A bulk import of a million entries in
+one transaction pays for them on every batch, and more with every batch, as their statements
+look into ever larger tables. `recounted_after` lets them stand aside for the rest of the
+transaction and writes the counts once from the rows at the end, exactly what the triggers
+would have left:
 
 - PostgreSQL: the count triggers carry `WHEN (current_setting('newsroom.counts_stand_aside',
-  true) IS DISTINCT FROM 'on')` (migration 0018, sources 0004); the import sets that setting
-  local to its transaction, so every other transaction's writes keep counting as they come.
+  true) IS DISTINCT FROM 'on')` (migration 0018, sources 0004-0006); the import sets that
+  setting local to its transaction, so every other transaction's writes keep counting as they come.
   At the end the count tables are locked (EXCLUSIVE: readers go on, writers wait a moment),
   which also waits for any other transaction that has already moved a count to commit, so
   the recount sees its rows and none of its later deltas is lost.

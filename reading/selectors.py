@@ -36,8 +36,8 @@ from events.models import (
     PublishedTagCount,
     TaggedEntry,
 )
-from sources.models import Citation, Publisher, PublisherCount
-from sources.selectors import cited_by_few, cites_publisher, merged_publisher
+from sources.models import Citation, Publisher, PublisherCitationCount, PublisherCount
+from sources.selectors import cites_publisher, merged_publisher
 
 
 def _citations_prefetch(*, sources: bool) -> Prefetch:
@@ -480,27 +480,37 @@ def publishers_by_use() -> QuerySet[Publisher]:
     )
 
 
-# Up to this many entries citing a publisher, its page reads them from its citations (a few
-# index pages per entry); past it, walking the archive newest first finds fifty sooner.
-FEW_CITING = 10_000
-
-
-def entries_citing(publisher: Publisher, *, count: int | None = None) -> QuerySet[Entry]:
+def entries_citing(publisher: Publisher) -> QuerySet[Entry]:
     """Published entries that cite at least one of `publisher`'s sources, newest first.
 
-    `count`, how many live entries cite it (`live_publisher_count`), picks how the rows are
-    found: from the publisher's citations when there are at most FEW_CITING, by walking the
-    archive newest first otherwise (or when not given). Both are the same rows.
+    Read from the kept list of the publisher's entries (`sources.PublisherEntry`, the pairs
+    `cites_publisher` finds, kept by triggers): its index is walked newest first and each entry
+    joined and checked against `published()`, so a page reads its fifty rows and the ones
+    before it, never every citation of the publisher.
     """
-    few = count is not None and count <= FEW_CITING
-    return public_entries().filter(cited_by_few(publisher) if few else cites_publisher(publisher))
+    return (
+        public_entries()
+        .filter(publisher_rows__publisher=publisher)
+        .order_by("-publisher_rows__event_date", "-publisher_rows__entry_id")
+    )
 
 
 def citation_count(publisher: Publisher) -> int:
-    """How many times published entries cite `publisher`'s sources (one COUNT query)."""
-    return Citation.objects.filter(
-        source__publisher=publisher, entry__in=Entry.objects.published().values("pk")
-    ).count()
+    """How many times live entries cite `publisher`'s sources: its trigger-kept citation count
+    minus the citations of the (few) scheduled entries (one query, whatever its size)."""
+    scheduled = (
+        Citation.objects.filter(
+            entry__in=Entry.objects.scheduled().values("pk"), source__publisher=publisher
+        )
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    row = (
+        PublisherCitationCount.objects.filter(publisher=publisher)
+        .values_list(F("citations") - Subquery(scheduled, output_field=IntegerField()), flat=True)
+        .first()
+    )
+    return row or 0
 
 
 # The home page's window: its last few days, read in two queries whatever their size.

@@ -320,7 +320,7 @@ class PublisherDetailView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.entries_citing(self.publisher, count=self.count)
+        return selectors.entries_citing(self.publisher)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return CountedPaginator(

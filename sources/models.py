@@ -135,3 +135,68 @@ class PublisherCount(models.Model):
 
     def __str__(self):
         return f"publisher {self.publisher_id}: {self.entries} published entries"
+
+
+class PublisherCitationCount(models.Model):
+    """How many citations of each publisher's sources entries with status published make,
+    scheduled ones included (an entry citing two of its sources counts twice).
+
+    Kept by database triggers (migration 0006) like PublisherCount; the page's "Cited n times"
+    is this minus the citations of the scheduled entries (`Entry.objects.scheduled()`).
+    """
+
+    publisher = models.OneToOneField(
+        Publisher,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    citations = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "publisher citation count"
+
+    def __str__(self):
+        return f"publisher {self.publisher_id}: cited {self.citations} times"
+
+
+class PublisherEntry(models.Model):
+    """One row per (publisher, entry) pair where the entry cites one of the publisher's sources,
+    whatever the entry's status, with the entry's event date: a publisher's page walks its rows
+    newest first instead of reading every citation of the publisher.
+
+    Kept by database triggers (migration 0005) on citations, sources and entries, never by
+    Django code; an entry citing two of a publisher's sources is one row. It holds exactly the
+    pairs `selectors.cites_publisher` finds (tests/test_publisher_entries.py).
+    """
+
+    pk = models.CompositePrimaryKey("entry", "publisher")
+    # Looked up by entry through the primary key, by publisher through the index below.
+    entry = models.ForeignKey(
+        Entry,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="publisher_rows",
+    )
+    publisher = models.ForeignKey(
+        Publisher,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    event_date = models.DateField()
+
+    class Meta:
+        verbose_name = "publisher's entry"
+        verbose_name_plural = "publishers' entries"
+        indexes = [
+            models.Index(
+                fields=["publisher", "-event_date", "-entry"], name="publisherentry_newest_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"publisher {self.publisher_id} cited by entry {self.entry_id}"

@@ -5,9 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from events.models import Entry
 
@@ -101,28 +99,6 @@ def cites_publisher(publisher: Publisher) -> Exists:
     articles appears once and other filters compose.
     """
     return Exists(Citation.objects.filter(entry=OuterRef("pk"), source__publisher=publisher))
-
-
-def cited_by_few(publisher: Publisher) -> Q | Func:
-    """`cites_publisher(publisher)` read the other way round, for a publisher few entries cite.
-
-    The same entries: those with a citation of one of the publisher's sources. Where the
-    EXISTS lets PostgreSQL walk the archive newest first probing each entry's citations (about
-    200 probes per row shown when one entry in 200 cites the publisher), this reads the
-    publisher's citations once (its sources by the publisher index, each one's citations by
-    the citation index) and looks its entries up by primary key. On PostgreSQL the ids are an
-    array, so the planner cannot turn the lookup back into that walk.
-    """
-    ids = Citation.objects.filter(source__publisher=publisher).order_by().values("entry_id")
-    if connection.vendor == "postgresql":
-        return Func(
-            F("pk"),
-            ArraySubquery(ids),
-            template="(%(expressions)s))",
-            arg_joiner=" = ANY(",
-            output_field=BooleanField(),
-        )
-    return Q(pk__in=ids)
 
 
 @dataclass(frozen=True)

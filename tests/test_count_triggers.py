@@ -1,7 +1,8 @@
 """Every count trigger the migrations install is in the migrated database, and no other.
 
 The kept counts (TagCount, EntryCount, PublishedTagCount, PublishedEntryCount,
-PublishedDayCount, PublisherCount) are written only by database triggers. SQLite adds a NOT
+PublishedDayCount, PublisherCount, PublisherCitationCount) and the publishers' kept list of
+entries (PublisherEntry) are written only by database triggers. SQLite adds a NOT
 NULL column, and makes most other column changes, by rebuilding the table, which silently
 drops that table's triggers: the counts then stop following writes and nothing fails until a
 reader sees a wrong number. So after migrating, the triggers present are compared with those
@@ -9,9 +10,10 @@ the migrations' own statements create on this database (`expected_triggers`), ne
 typed list that could drift from them.
 
 That each kept count moves with the writes it follows is tested, on both databases, by
-tests/test_related.py (TagCount and EntryCount: bulk inserts, updates, cascades, raw SQL) and
+tests/test_related.py (TagCount and EntryCount: bulk inserts, updates, cascades, raw SQL),
 tests/test_published_counts.py (the published counts and PublisherCount: entries inserted,
-deleted, published and unpublished, tag links, citations and sources added, moved, removed).
+deleted, published and unpublished, tag links, citations and sources added, moved, removed) and
+tests/test_publisher_entries.py (PublisherEntry and PublisherCitationCount).
 """
 
 import inspect

@@ -15,7 +15,7 @@ from events.models import (
     PublishedTagCount,
     TaggedEntry,
 )
-from sources.models import Citation, PublisherCount, Source
+from sources.models import Citation, PublisherCitationCount, PublisherCount, Source
 from tests.desk_support import move_to_draft, publish_now
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 
@@ -29,6 +29,7 @@ def kept() -> tuple:
         {r.tag_id: r.entries for r in PublishedTagCount.objects.filter(entries__gt=0)},
         {r.publisher_id: r.entries for r in PublisherCount.objects.filter(entries__gt=0)},
         {r.event_date: r.entries for r in PublishedDayCount.objects.filter(entries__gt=0)},
+        {r.publisher_id: r.citations for r in PublisherCitationCount.objects.exclude(citations=0)},
     )
 
 
@@ -45,7 +46,12 @@ def recounted() -> tuple:
         .annotate(n=Count("entry", distinct=True))
     )
     days = dict(published.order_by().values_list("event_date").annotate(n=Count("pk")))
-    return published.count(), tags, publishers, days
+    citations = dict(
+        Citation.objects.filter(entry__in=published, source__publisher__isnull=False)
+        .values_list("source__publisher")
+        .annotate(n=Count("pk"))
+    )
+    return published.count(), tags, publishers, days, citations
 
 
 def assert_exact():
@@ -115,13 +121,13 @@ def test_counts_follow_every_write_including_bulk_and_raw_ones(editor):
             cursor.execute(f"UPDATE {table} SET entry_id = NULL WHERE entry_id = %s", [b.pk])
     assert_exact()
     Entry.objects.all().delete()
-    assert kept() == (0, {}, {}, {})
+    assert kept() == (0, {}, {}, {}, {})
 
 
 def test_scheduled_entries_are_counted_until_readers_subtract_them():
     EntryFactory(tags=["Korea"], scheduled=True)
     EntryFactory(tags=["Korea"], publish_at=timezone.now() - datetime.timedelta(days=1))
-    total, tags, _, _ = kept()
+    total, tags, *_ = kept()
     assert total == 2 and list(tags.values()) == [2]
     assert Entry.objects.scheduled().count() == 1
     assert Entry.objects.published().count() == 1
