@@ -13,6 +13,7 @@ middleware method on its own: it served a third of the sync worker's rate
 """
 
 import asyncio
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -48,6 +49,7 @@ class Handler(ASGIHandler):
             await super().__call__(scope, receive, send)
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)  # the URLconf does not change while the process runs
     def _async_view(path: str) -> bool:
         try:
             return iscoroutinefunction(get_resolver().resolve(path).func)
