@@ -36,7 +36,13 @@ from events.models import (
     PublishedTagCount,
     TaggedEntry,
 )
-from sources.models import Citation, Publisher, PublisherCitationCount, PublisherCount
+from sources.models import (
+    Citation,
+    Publisher,
+    PublisherCitationCount,
+    PublisherCount,
+    PublisherEntry,
+)
 from sources.selectors import cites_publisher, merged_publisher
 
 
@@ -303,14 +309,16 @@ def tag_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
 def publisher_facets(entries: QuerySet[Entry], *, limit: int = 10) -> list[dict]:
     """The publishers most cited by `entries`, each with how many of them cite it.
 
-    One grouped query through the `citations` reverse relation; rows are {"slug", "name", "count"}.
-    Counted over at most COUNT_CAP + 1 of the entries, like `tag_facets`.
+    One grouped query over the kept (entry, publisher) pairs (`sources.PublisherEntry`, one row
+    per entry citing the publisher however many of its sources it cites), read by entry through
+    its primary key; rows are {"slug", "name", "count"}. Counted over at most COUNT_CAP + 1 of
+    the entries, like `tag_facets`.
     """
-    slug, name = "citations__source__publisher__slug", "citations__source__publisher__name"
+    slug, name = "publisher__slug", "publisher__name"
     rows = (
-        Entry.objects.filter(pk__in=_sample_ids(entries), **{f"{slug}__isnull": False})
+        PublisherEntry.objects.filter(entry__in=_sample_ids(entries), publisher__slug__isnull=False)
         .values(slug, name)
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("entry"))
         .order_by("-count", name)[:limit]
     )
     return [{"slug": r[slug], "name": r[name], "count": r["count"]} for r in rows]

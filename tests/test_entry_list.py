@@ -225,6 +225,17 @@ def test_publisher_facets_count_live_entries_citing_each_publisher(client, desk)
     assert facets == {"Reuters": 2, "BBC": 1}  # the draft's BBC citation is not counted
 
 
+def test_filtered_publisher_facets_count_each_live_entry_once_per_publisher(client, desk):
+    reuters = desk["korea"].citations.get().source.publisher
+    CitationFactory(entry=desk["korea"], source=SourceFactory(publisher=reuters))  # a second one
+    CitationFactory(entry=desk["scheduled"], source=SourceFactory(publisher=reuters))
+    response = client.get("/events/?tag=north-korea")
+    facets = {f["name"]: f["count"] for f in response.context["publisher_facets"]}
+    # Two live entries cite Reuters (one of them twice); the draft's BBC and the scheduled
+    # entry's Reuters citations are not counted.
+    assert facets == {"Reuters": 2}
+
+
 def test_pagination_keeps_the_filters_in_page_links(client):
     for day in range(1, 61):
         EntryFactory(
