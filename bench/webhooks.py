@@ -48,6 +48,7 @@ from newsroom.celery import app  # noqa: E402
 from push import webhooks  # noqa: E402
 from push.models import Delivery, Endpoint  # noqa: E402
 from push.tasks import deliver_webhook  # noqa: E402
+from tests.push_support import celery_worker_command  # noqa: E402
 
 BODY = (
     '{"data":{"api_url":"https://news.example.org/api/v1/entries/123456/","cursor":'
@@ -93,20 +94,7 @@ def through_the_queue(endpoint: Endpoint, count: int, concurrency: int) -> float
     ids = fresh_deliveries(endpoint, count)
     env = {**os.environ, "BROKER_URL": BROKER}
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "newsroom",
-            "worker",
-            "-Q",
-            queue,
-            f"--concurrency={concurrency}",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
+        celery_worker_command(queue, concurrency=concurrency),
         cwd=ROOT,
         env=env,
         start_new_session=True,

@@ -1,7 +1,27 @@
 """Real local HTTP servers (threads) that stand in for webhook subscribers and a WebSub hub."""
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def celery_worker_command(queue: str, *, concurrency: int = 1) -> list[str]:
+    """The task-queue worker (`celery -A newsroom worker`) on its own queue, quietly, for the
+    tests and benchmarks that start one as a subprocess."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "newsroom",
+        "worker",
+        "-Q",
+        queue,
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=WARNING",
+    ]
 
 
 class Receiver:

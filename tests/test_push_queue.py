@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -27,7 +26,7 @@ from push.models import Delivery, Endpoint
 from push.tasks import sweep
 from tests.factories import CitationFactory, EntryFactory, SourceFactory
 from tests.hardening_support import refused_port
-from tests.push_support import Receiver, closed_port_url
+from tests.push_support import Receiver, celery_worker_command, closed_port_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
@@ -96,20 +95,7 @@ def start_worker(queue_name: str) -> subprocess.Popen:
         "DATABASE_URL": worker_database_url(),
     }
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "newsroom",
-            "worker",
-            "-Q",
-            queue_name,
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
+        celery_worker_command(queue_name),
         cwd=ROOT,
         env=env,
         start_new_session=True,
