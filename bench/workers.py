@@ -20,11 +20,12 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "bench" / "pages.py")
 assert spec is not None and spec.loader is not None
-pages = importlib.util.module_from_spec(spec)
+pages: Any = importlib.util.module_from_spec(spec)  # bench/pages.py, set up as a script
 spec.loader.exec_module(pages)  # sets Django up on DATABASE_URL's corpus
 
 from tests.hardening_support import free_port, redis_server  # noqa: E402
