@@ -43,7 +43,9 @@ class Handler(ASGIHandler):
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="request")
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and not self._async_view(scope["path"]):
+        # The path the URLconf sees, as ASGIRequest computes it (without a script prefix).
+        path_info = scope["path"].removeprefix(get_script_prefix(scope))
+        if scope["type"] == "http" and not self._async_view(path_info):
             await self._handle_in_thread(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
