@@ -131,6 +131,11 @@ def main() -> None:
         action="store_true",
         help="also report peak Python allocations (slows the import down)",
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="time the import alone: no export, and the imported rows are left in place",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -150,24 +155,27 @@ def main() -> None:
         tracemalloc.stop()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         imported = Entry.objects.count()
+        vendor = connection.vendor
+        print(
+            f"import_events on {vendor}: {imported:,} entries ({size / 1e6:.1f} MB of JSONL) "
+            f"in {elapsed:.1f} s = {imported / elapsed:,.0f} entries/s; "
+            + (f"peak Python allocations {peak / 1e6:.1f} MB (tracemalloc); " if peak else "")
+            + f"max RSS {rss_before / 1024:.0f} MB before, {rss_after / 1024:.0f} MB after",
+            flush=True,
+        )
+        if imported != args.entries:
+            sys.exit(f"expected {args.entries} entries, found {imported}")
+        if args.import_only:
+            return
         began = time.perf_counter()
         with open(os.devnull, "w") as devnull:
             exported = export_entries(devnull)
         export_elapsed = time.perf_counter() - began
         rss_export = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    vendor = connection.vendor
-    print(
-        f"import_events on {vendor}: {imported:,} entries ({size / 1e6:.1f} MB of JSONL) "
-        f"in {elapsed:.1f} s = {imported / elapsed:,.0f} entries/s; "
-        + (f"peak Python allocations {peak / 1e6:.1f} MB (tracemalloc); " if peak else "")
-        + f"max RSS {rss_before / 1024:.0f} MB before, {rss_after / 1024:.0f} MB after"
-    )
     print(
         f"export_events on {vendor}: {exported:,} entries in {export_elapsed:.1f} s = "
         f"{exported / export_elapsed:,.0f} entries/s; max RSS {rss_export / 1024:.0f} MB after"
     )
-    if imported != args.entries:
-        sys.exit(f"expected {args.entries} entries, found {imported}")
     empty_tables()
 
 
