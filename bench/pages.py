@@ -12,7 +12,8 @@ settings (plus BENCH_CEILING_VIEW for the ceiling, a trivial view behind the sam
 and runs `wrk -t2 -c<connections> -d<duration>s --latency` on each page after a short warm-up.
 "cached" sets REDIS_URL (a throwaway redis-server) so the shared page cache serves anonymous
 readers. --accept-encoding sends that Accept-Encoding header with every request (wrk -H), as a
-browser does; without it, requests ask for no coding.
+browser does (and the in-process hits of --cached-server-time); without it, requests ask for
+no coding.
 
 Prints req/s, p50, p99 and the share of the ceiling, measured right before each page (half
 the duration, at least 3 s) because on a shared machine the ceiling moves during a run. With
@@ -292,7 +293,7 @@ def server_times(targets, *, repeat: int, explain: bool) -> None:
             print(f"  slowest query of {path}:\n    {slowest['sql'][:600]}\n{plan}\n")
 
 
-def cached_server_times(targets, *, repeat: int, redis_url: str) -> None:
+def cached_server_times(targets, *, repeat: int, redis_url: str, accept_encoding: str = "") -> None:
     """Each page served `repeat` times from the page cache in-process: median and p95.
 
     Against a throwaway Redis. "1 trip" is a hit as served (the page and the purge times of the
@@ -304,8 +305,9 @@ def cached_server_times(targets, *, repeat: int, redis_url: str) -> None:
     from reading import pagecache
 
     redis = {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": redis_url}
-    client = Client()
-    print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page)")
+    client = Client(**({"HTTP_ACCEPT_ENCODING": accept_encoding} if accept_encoding else {}))
+    coding = f", Accept-Encoding: {accept_encoding}" if accept_encoding else ""
+    print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page{coding})")
     print(f"{'page':<36} {'1 trip median':>14} {'p95 ms':>8} {'2 trips median':>15} {'p95 ms':>8}")
     with override_settings(
         ALLOWED_HOSTS=["testserver"],
@@ -367,7 +369,12 @@ def main() -> None:
         server_times(targets, repeat=args.server_time, explain=args.explain)
     if args.cached_server_time:
         with redis_server() as redis:
-            cached_server_times(targets, repeat=args.cached_server_time, redis_url=redis.url)
+            cached_server_times(
+                targets,
+                repeat=args.cached_server_time,
+                redis_url=redis.url,
+                accept_encoding=args.accept_encoding,
+            )
     modes = [m for m in args.modes.split(",") if m]
     if modes and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")

@@ -11,10 +11,12 @@ per request and no random padding (that padding only matters where a secret sits
 
 Brotli (quality 5, with the `brotli` package) is preferred over gzip (level 6, as Django's
 GZipMiddleware) when a reader accepts both: on the public pages it makes 13-21 % fewer bytes
-than gzip for about the same CPU (bench/compression.py, figures in docs/performance.md). Higher
-qualities save another 10-20 % but cost 10-60 ms per page, paid on every cache miss. Without the
-package installed, pages are sent gzipped only. Each encoding has its own ETag (the plain copy's
-with `-gzip` or `-br`), and every public page says `Vary: Accept-Encoding`.
+than gzip for 0.02-0.08 ms more CPU per stored copy (bench/compression.py, figures in
+docs/performance.md). Quality 11 saves another 11-21 % but costs 10-63 ms per page, paid on
+every cache miss. Behind the shipped Varnish readers get gzip: it asks the app for gzip on every
+miss, stores that and gunzips it for readers who do not accept it. Without the `brotli` package
+installed, pages are sent gzipped only. Each coding has its own ETag (the plain copy's with
+`-gzip` or `-br`), and every public page says `Vary: Accept-Encoding`.
 """
 
 import gzip
