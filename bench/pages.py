@@ -305,7 +305,7 @@ def cached_server_times(targets, *, repeat: int, redis_url: str, accept_encoding
     from reading import pagecache
 
     redis = {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": redis_url}
-    client = Client(**({"HTTP_ACCEPT_ENCODING": accept_encoding} if accept_encoding else {}))
+    client = Client(headers={"Accept-Encoding": accept_encoding} if accept_encoding else None)
     coding = f", Accept-Encoding: {accept_encoding}" if accept_encoding else ""
     print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page{coding})")
     print(f"{'page':<36} {'1 trip median':>14} {'p95 ms':>8} {'2 trips median':>15} {'p95 ms':>8}")
