@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://... python bench/pages.py [--entries 100000] [--duration 10]
         [--connections 32] [--modes uncached,cached] [--server-time 30] [--explain] [--sql-build]
-        [--cached-server-time 200]
+        [--cached-server-time 200] [--accept-encoding "gzip, br"]
 
 Builds the corpus with bench/import.py's generator through import_events, or with --sql-build
 the same rows by set-based SQL (bench/_sql_corpus.py, PostgreSQL; minutes instead of hours at
@@ -11,7 +11,9 @@ static files, then for each mode starts gunicorn with our gunicorn.conf.py and p
 settings (plus BENCH_CEILING_VIEW for the ceiling, a trivial view behind the same middleware)
 and runs `wrk -t2 -c<connections> -d<duration>s --latency` on each page after a short warm-up.
 "cached" sets REDIS_URL (a throwaway redis-server) so the shared page cache serves anonymous
-readers.
+readers. --accept-encoding sends that Accept-Encoding header with every request (wrk -H), as a
+browser does (and the in-process hits of --cached-server-time); without it, requests ask for
+no coding.
 
 Prints req/s, p50, p99 and the share of the ceiling, measured right before each page (half
 the duration, at least 3 s) because on a shared machine the ceiling moves during a run. With
@@ -179,12 +181,18 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(path: str, *, duration: int, connections: int) -> dict:
+def run_wrk(path: str, *, duration: int, connections: int, accept_encoding: str = "") -> dict:
     url = f"http://127.0.0.1:{PORT}{path}"
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
     for _ in range(3):  # warm-up: connections, caches, the first compile of each query
-        urllib.request.urlopen(url, timeout=60).read()
+        urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60).read()
+    extra = [f"-HAccept-Encoding: {accept_encoding}"] if accept_encoding else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        [
+            *("wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"),
+            *extra,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -203,21 +211,24 @@ def run_wrk(path: str, *, duration: int, connections: int) -> dict:
     }
 
 
-def load_test(targets, *, cached: bool, duration: int, connections: int) -> None:
+def load_test(targets, *, cached: bool, **options) -> None:
     if cached:
         with redis_server() as redis:
-            _load_test(targets, redis.url, duration=duration, connections=connections)
+            _load_test(targets, redis.url, **options)
     else:
-        _load_test(targets, "", duration=duration, connections=connections)
+        _load_test(targets, "", **options)
 
 
-def _load_test(targets, redis_url: str, *, duration: int, connections: int) -> None:
+def _load_test(
+    targets, redis_url: str, *, duration: int, connections: int, accept_encoding: str = ""
+) -> None:
     cached = bool(redis_url)
     mode = "cached (REDIS_URL, page cache on)" if cached else "uncached (no REDIS_URL)"
     env = server_env(cached, redis_url)
     process = start_server(env)
     try:
-        print(f"\n{mode}: wrk -t2 -c{connections} -d{duration}s, gunicorn.conf.py defaults")
+        coding = f", Accept-Encoding: {accept_encoding}" if accept_encoding else ""
+        print(f"\n{mode}: wrk -t2 -c{connections} -d{duration}s{coding}, gunicorn.conf.py defaults")
         print(
             f"{'page':<36} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}"
             f" {'ceiling req/s':>14} {'share':>7}"
@@ -225,8 +236,15 @@ def _load_test(targets, redis_url: str, *, duration: int, connections: int) -> N
         ceiling_path = targets[0][1]
         for name, path in targets[1:]:
             # The ceiling is measured right before each page: on a shared machine it moves.
-            ceiling = run_wrk(ceiling_path, duration=max(3, duration // 2), connections=connections)
-            result = run_wrk(path, duration=duration, connections=connections)
+            ceiling = run_wrk(
+                ceiling_path,
+                duration=max(3, duration // 2),
+                connections=connections,
+                accept_encoding=accept_encoding,
+            )
+            result = run_wrk(
+                path, duration=duration, connections=connections, accept_encoding=accept_encoding
+            )
             flags = ""
             if result["errors"] or result["timeouts"]:
                 flags = f"  ({result['errors']} non-2xx, {result['timeouts']} timeouts)"
@@ -275,7 +293,7 @@ def server_times(targets, *, repeat: int, explain: bool) -> None:
             print(f"  slowest query of {path}:\n    {slowest['sql'][:600]}\n{plan}\n")
 
 
-def cached_server_times(targets, *, repeat: int, redis_url: str) -> None:
+def cached_server_times(targets, *, repeat: int, redis_url: str, accept_encoding: str = "") -> None:
     """Each page served `repeat` times from the page cache in-process: median and p95.
 
     Against a throwaway Redis. "1 trip" is a hit as served (the page and the purge times of the
@@ -287,8 +305,9 @@ def cached_server_times(targets, *, repeat: int, redis_url: str) -> None:
     from reading import pagecache
 
     redis = {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": redis_url}
-    client = Client()
-    print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page)")
+    client = Client(headers={"Accept-Encoding": accept_encoding} if accept_encoding else None)
+    coding = f", Accept-Encoding: {accept_encoding}" if accept_encoding else ""
+    print(f"\nServer time in-process, page cache hits (DEBUG off, n={repeat} per page{coding})")
     print(f"{'page':<36} {'1 trip median':>14} {'p95 ms':>8} {'2 trips median':>15} {'p95 ms':>8}")
     with override_settings(
         ALLOWED_HOSTS=["testserver"],
@@ -327,6 +346,9 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--cached-server-time", type=int, default=0, metavar="N")
     parser.add_argument(
+        "--accept-encoding", default="", help='Accept-Encoding of the wrk runs, e.g. "gzip, br"'
+    )
+    parser.add_argument(
         "--sql-build",
         action="store_true",
         help="build a missing corpus with bench/_sql_corpus.py (PostgreSQL) instead of the import",
@@ -347,7 +369,12 @@ def main() -> None:
         server_times(targets, repeat=args.server_time, explain=args.explain)
     if args.cached_server_time:
         with redis_server() as redis:
-            cached_server_times(targets, repeat=args.cached_server_time, redis_url=redis.url)
+            cached_server_times(
+                targets,
+                repeat=args.cached_server_time,
+                redis_url=redis.url,
+                accept_encoding=args.accept_encoding,
+            )
     modes = [m for m in args.modes.split(",") if m]
     if modes and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")
@@ -361,7 +388,11 @@ def main() -> None:
         )
     for mode in modes:
         load_test(
-            targets, cached=mode == "cached", duration=args.duration, connections=args.connections
+            targets,
+            cached=mode == "cached",
+            duration=args.duration,
+            connections=args.connections,
+            accept_encoding=args.accept_encoding,
         )
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 

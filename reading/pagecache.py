@@ -26,9 +26,11 @@ and the purges of the keys this process last saw on that page (remembered per pa
 most KNOWN_PAGES_LIMIT of them); a copy showing keys not read there costs a second `get_many`
 for those. Plus one query per process every PAGE_INVALIDATION_CHECK_SECONDS. A hit answers
 If-None-Match / If-Modified-Since with 304 without running the view; a miss adds ETag and
-Last-Modified too, so conditional GET works on every public page. Every public page also tells
-shared caches what they may keep (`Cache-Control` with s-maxage) and which keys it shows
-(EDGE_KEYS_HEADER).
+Last-Modified too, so conditional GET works on every public page. A copy is kept with its gzip
+and Brotli bodies, compressed once when stored (`reading/compression.py`): a hit sends the one
+the reader accepts, with its own ETag, and no copy is compressed per request. Every public page
+also tells shared caches what they may keep (`Cache-Control` with s-maxage) and which keys it
+shows (EDGE_KEYS_HEADER).
 """
 
 import contextlib
@@ -50,8 +52,7 @@ from django.utils.http import http_date
 from events.models import Entry
 from events.related import bump_related_version
 
-from . import edge, pagekeys
-from .compression import mark_public
+from . import compression, edge, pagekeys
 from .models import PageInvalidation
 
 # The time of the last purge of `all` (every page); always present while the cache answers.
@@ -406,7 +407,7 @@ class PageCacheMiddleware:
             page = found.get(key)
             if page and everything is not None and _fresh(page, everything, found, guessed):
                 _remember_bump_keys(key, _own_bump_keys(page))
-                return mark_public(self._answer(request, page))
+                return self._answer(request, page)
             # A miss renders from the primary: a copy stored for every reader must not be made
             # of a lagging replica's rows (newsroom/routers.py).
             request.renders_for_shared_cache = True  # type: ignore[attr-defined]
@@ -424,37 +425,61 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         assert request.resolver_match is not None
-        mark_public(response)
         keys = pagekeys.url_page_keys(request.resolver_match) | shown
         edge_headers(response, keys, upcoming if shared else NONE_SCHEDULED)
+        compression.vary_on_coding(response)
         etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
         response["ETag"] = etag
         if shared and everything is not None:
-            self._store(response, key, started, keys, etag, upcoming)
-        not_modified = get_conditional_response(request, etag=etag, response=response)
-        return mark_public(not_modified) if not_modified is not None else response
+            copies = self._store(response, key, started, keys, etag, upcoming)
+        else:
+            # Not kept: compressed for this reader alone, in the one coding they get.
+            wanted = compression.accepted_coding(request)
+            copies = compression.compressed_copies(response.content, [wanted] if wanted else [])
+        coding = compression.accepted_coding(request, copies)
+        if coding is not None:
+            compression.send_compressed(response, coding, copies[coding], etag)
+        return (
+            get_conditional_response(
+                request, etag=compression.coding_etag(etag, coding), response=response
+            )
+            or response
+        )
 
     def _answer(self, request: HttpRequest, page: dict) -> HttpResponse:
-        etag, last_modified = page["etag"], page["last_modified"]
+        """The stored copy in the coding this reader accepts, or 304 when they hold it."""
+        copies = page.get("compressed", {})  # a copy kept before codings were kept has none
+        coding = compression.accepted_coding(request, copies)
+        etag = compression.coding_etag(page["etag"], coding)
         not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(last_modified)
+            request, etag=etag, last_modified=int(page["last_modified"])
         )
         if not_modified is not None:
             for name, value in page["headers"]:
                 if name.lower() in NOT_MODIFIED_HEADERS:
                     not_modified[name] = value
+            not_modified["ETag"] = etag
             return not_modified
-        return _rebuild(page)
+        response = _rebuild(page)
+        if coding is not None:
+            compression.send_compressed(response, coding, copies[coding], page["etag"])
+        return response
 
     def _store(
         self, response, key: str, started: float, keys: set[str], etag: str, upcoming: float
-    ) -> None:
+    ) -> dict[str, bytes]:
+        """Keep the plain copy and its compressed ones; the compressed ones, by coding.
+
+        Compressed once here, not on each hit: a public page holds no secret (BREACH, see
+        `reading/compression.py`). Not kept when the copy would expire within a second.
+        """
         now = time.time()
         timeout = float(settings.PAGE_CACHE_SECONDS)
         if upcoming != NONE_SCHEDULED:
             timeout = min(timeout, upcoming - now)
+        copies = compression.compressed_copies(response.content)
         if timeout < 1:
-            return
+            return copies
         response["Last-Modified"] = http_date(now)
         headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
         page = {
@@ -463,9 +488,12 @@ class PageCacheMiddleware:
             "expires": now + timeout,
             "status": response.status_code,
             "content": response.content,
+            # One key with the plain copy: a purge or expiry drops every coding with it.
+            "compressed": copies,
             "headers": headers,
             "etag": etag,
             "last_modified": now,
         }
         cache.set(key, page, timeout=int(timeout))
         _remember_bump_keys(key, _own_bump_keys(page))
+        return copies

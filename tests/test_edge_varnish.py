@@ -15,6 +15,7 @@ skipped, saying so.
 import contextlib
 import datetime
 import glob
+import gzip
 import os
 import shutil
 import subprocess
@@ -176,9 +177,15 @@ def test_a_publish_shows_through_varnish_within_a_second_and_other_pages_stay_ca
 
 def test_varnish_serves_public_pages_compressed_and_a_purge_must_name_its_keys(edge):
     EntryFactory(headline="Harbour reopens")
-    _, headers, _ = fetch(f"{edge}/events/", **{"Accept-Encoding": "gzip"})
-    assert headers.get("Content-Encoding") == "gzip"
+    _, headers, packed = fetch(f"{edge}/events/", **{"Accept-Encoding": "gzip, br"})
+    assert headers.get("Content-Encoding") == "gzip"  # Varnish keeps the gzip copy, not Brotli
     assert "s-maxage=3600" in headers["Cache-Control"]
+    assert b"Harbour reopens" in gzip.decompress(packed)
+    # Readers who do not accept gzip get the same page, gunzipped by Varnish.
+    for accepted in ({"Accept-Encoding": "br"}, {}):
+        _, headers, body = fetch(f"{edge}/events/", **accepted)
+        assert "Content-Encoding" not in headers, accepted
+        assert body == gzip.decompress(packed), accepted
     request = urllib.request.Request(f"{edge}/", method="PURGE")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)

@@ -76,8 +76,9 @@ sub vcl_pipe {
 }
 
 sub vcl_backend_response {
-    # Compressed by the app already (gzip, with Django's BREACH mitigation); compress the rest
-    # of the text the app sent plain, so readers always get a compressed copy.
+    # Public pages come gzipped from the app (Varnish asks for gzip on every miss; the app keeps
+    # Brotli for readers it serves directly); compress the rest of the text the app sent plain,
+    # so readers always get a compressed copy (gunzipped for those who do not accept gzip).
     if (!beresp.http.Content-Encoding
         && beresp.http.Content-Type ~ "^(text/(html|plain|xml)|application/(rss\+xml|atom\+xml|xml|json))") {
         set beresp.do_gzip = true;

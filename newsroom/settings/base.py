@@ -51,10 +51,9 @@ MIDDLEWARE = [
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.OutageMiddleware",
-    # Gzip for public pages and feeds only (BREACH: nothing secret beside reflected input);
-    # around the page cache, which keeps one plain copy for every reader.
-    "reading.compression.PublicGZipMiddleware",
     # Before sessions, CSRF and auth: a cached page costs one cache round trip and nothing else.
+    # It also compresses the public pages and feeds, and nothing else (BREACH: no secret beside
+    # reflected input), once per stored copy (reading/compression.py).
     "reading.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
