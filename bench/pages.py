@@ -335,6 +335,16 @@ def cached_server_times(targets, *, repeat: int, redis_url: str, accept_encoding
             )
 
 
+def collect_static() -> None:
+    """Production settings keep a manifest of hashed static files: build it once per run."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=server_env(cached=False),
+        check=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -379,13 +389,7 @@ def main() -> None:
     if modes and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")
     if modes:
-        # Production settings keep a manifest of hashed static files; build it once.
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=server_env(cached=False),
-            check=True,
-        )
+        collect_static()
     for mode in modes:
         load_test(
             targets,

@@ -14,10 +14,8 @@ within one run, not across runs. Prints every round's req/s and their median.
 
 import argparse
 import importlib.util
-import os
 import statistics
 import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -99,12 +97,7 @@ def main() -> None:
     every = pages.pages()
     targets = [every[0]] + [t for t in every[1:] if t[0] in wanted or t[1] in wanted]
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, **pages.server_env(cached=False)},
-        check=True,
-    )
+    pages.collect_static()
     for mode in [m for m in args.modes.split(",") if m]:
         compare(
             variants,

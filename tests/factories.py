@@ -192,3 +192,12 @@ def redis_page_cache(settings, name: str):
         yield settings
     finally:
         cache.delete_many([pagecache.VERSION_KEY, pagecache.NEXT_PUBLISH_KEY, "related:version"])
+
+
+def defer_foreign_keys(cursor) -> None:
+    """Let raw SQL in this transaction delete rows in any order, as a cascade written by hand
+    would (the foreign keys are checked at commit)."""
+    if cursor.db.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        cursor.execute("PRAGMA defer_foreign_keys = ON")

@@ -17,7 +17,13 @@ from events.models import (
 )
 from sources.models import Citation, PublisherCitationCount, PublisherCount, Source
 from tests.desk_support import move_to_draft, publish_now
-from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    EntryFactory,
+    PublisherFactory,
+    SourceFactory,
+    defer_foreign_keys,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +115,7 @@ def test_counts_follow_every_write_including_bulk_and_raw_ones(editor):
     c.delete()
     assert_exact()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            cursor.execute("PRAGMA defer_foreign_keys = ON")
+        defer_foreign_keys(cursor)
         cursor.execute("DELETE FROM events_entry WHERE id = %s", [b.pk])
         cursor.execute("DELETE FROM events_taggedentry WHERE content_object_id = %s", [b.pk])
         cursor.execute("DELETE FROM sources_citation WHERE entry_id = %s", [b.pk])

@@ -24,6 +24,7 @@ from tests.factories import (
     EntryFactory,
     PublisherFactory,
     SourceFactory,
+    defer_foreign_keys,
     headlines,
     import_events,
 )
@@ -188,10 +189,7 @@ def test_deleted_entries_lose_their_rows_whichever_table_goes_first(reuters):
     a.delete()  # Django's cascade: citations first
     assert len(assert_exact()) == 2
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            cursor.execute("PRAGMA defer_foreign_keys = ON")
+        defer_foreign_keys(cursor)
         # The entry first, its citation after; then a citation written before its entry.
         cursor.execute("DELETE FROM events_entry WHERE id = %s", [b.pk])
         cursor.execute("DELETE FROM sources_citation WHERE entry_id = %s", [b.pk])
