@@ -53,9 +53,10 @@ class Stream:
 
     def _read(self) -> None:
         current = Message()
+        stream = self.response.fp  # kept: closing the response sets its fp to None
         try:
             while True:
-                line = self.response.fp.readline()
+                line = stream.readline()
                 if not line:
                     break
                 text = line.decode().rstrip("\r\n")
