@@ -43,9 +43,11 @@ class Handler(ASGIHandler):
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="request")
 
     async def __call__(self, scope, receive, send) -> None:
-        # The path the URLconf sees, as ASGIRequest computes it (without a script prefix).
-        path_info = scope["path"].removeprefix(get_script_prefix(scope))
-        if scope["type"] == "http" and not self._async_view(path_info):
+        # The path the URLconf sees, as ASGIRequest computes it (without a script prefix);
+        # any other scope (lifespan, websocket) has no path and goes to Django, which refuses it.
+        if scope["type"] == "http" and not self._async_view(
+            scope["path"].removeprefix(get_script_prefix(scope))
+        ):
             await self._handle_in_thread(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
