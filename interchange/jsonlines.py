@@ -877,14 +877,17 @@ def write_batch(writer: _BatchWriter, batch: dict[int, dict[str, Any]]) -> None:
     """
     report = writer.report
     counts = (report.entries_created, report.entries_skipped, len(report.users_created))
+    written = len(writer.entry_ids)
     try:
         with transaction.atomic():
             writer.write(list(batch.values()))
         return
     except (IntegrityError, DataError):
-        # Undo what the rolled-back attempt counted and cached (its new accounts are gone).
+        # Undo what the rolled-back attempt counted and cached (its new accounts are gone, and
+        # its entries, which announce() must not name).
         report.entries_created, report.entries_skipped = counts[:2]
         del report.users_created[counts[2] :]
+        del writer.entry_ids[written:]
         writer.users.clear()
     for number, record in batch.items():
         try:
