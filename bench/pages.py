@@ -68,8 +68,17 @@ from tests.hardening_support import free_port, redis_server  # noqa: E402
 PORT = free_port()
 
 
-def pages() -> list[tuple[str, str]]:
-    """(name, path) of every public page kind, picked from the corpus."""
+def pages(only: str | None = None) -> list[tuple[str, str]]:
+    """(name, path) of every public page kind, picked from the corpus, the ceiling first; with
+    `only` (names or paths, comma-separated), the ceiling and those pages."""
+    every = _every_page()
+    if not only:
+        return every
+    wanted = set(only.split(","))
+    return [every[0]] + [page for page in every[1:] if page[0] in wanted or page[1] in wanted]
+
+
+def _every_page() -> list[tuple[str, str]]:
     entry = Entry.objects.published().order_by("-event_date", "-id")[1000]
     day = entry.event_date
     # Sitemap entry pages are blocks of ids: the one holding that entry, and the last one.
@@ -335,6 +344,11 @@ def cached_server_times(targets, *, repeat: int, redis_url: str, accept_encoding
             )
 
 
+def need_wrk() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")
+
+
 def collect_static() -> None:
     """Production settings keep a manifest of hashed static files: build it once per run."""
     subprocess.run(
@@ -366,10 +380,7 @@ def main() -> None:
     args = parser.parse_args()
 
     build_corpus(args.entries, sql=args.sql_build)
-    targets = pages()
-    if args.only:
-        wanted = set(args.only.split(","))
-        targets = [targets[0]] + [t for t in targets[1:] if t[0] in wanted or t[1] in wanted]
+    targets = pages(args.only)
     print(
         f"{Entry.objects.count()} entries on {connection.vendor}",
         f"({connection.settings_dict['NAME']})",
@@ -386,9 +397,8 @@ def main() -> None:
                 accept_encoding=args.accept_encoding,
             )
     modes = [m for m in args.modes.split(",") if m]
-    if modes and not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install wrk (Debian), or pass --modes ''")
     if modes:
+        need_wrk()
         collect_static()
     for mode in modes:
         load_test(

@@ -34,6 +34,8 @@ def parse_variants(text: str) -> dict[str, tuple[str, dict[str, str]]]:
     for item in text.split(","):
         name, _, spec_text = item.partition("=")
         module, _, settings_text = spec_text.partition("@")
+        if module not in ("newsroom.asgi", "newsroom.wsgi"):
+            raise SystemExit(f"{item}: the module is newsroom.asgi or newsroom.wsgi")
         settings = dict(kv.split(":", 1) for kv in settings_text.split("+") if kv)
         if module.endswith("wsgi"):
             settings.setdefault("GUNICORN_WORKER_CLASS", "sync")
@@ -41,24 +43,21 @@ def parse_variants(text: str) -> dict[str, tuple[str, dict[str, str]]]:
     return variants
 
 
-def start(module: str, env: dict[str, str]):
-    """`pages.start_server` for `module` on its own port (the port is the module's global)."""
+def start(env: dict[str, str]):
+    """`pages.start_server` on a port of its own (the port is that module's global); the
+    worker class in `env` picks the application."""
     port = free_port()
     pages.PORT = port
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    if module != "newsroom.asgi" and module != "newsroom.wsgi":
-        raise SystemExit(f"{module}: newsroom.asgi or newsroom.wsgi")
-    return port, pages.start_server(env)
+    return port, pages.start_server({**env, "GUNICORN_BIND": f"127.0.0.1:{port}"})
 
 
 def compare(variants, targets, *, cached: bool, rounds: int, duration: int, connections: int):
     rates: dict[tuple[str, str], list[float]] = {}
     with ExitStack() as stack:
         servers = {}
-        for name, (module, settings) in variants.items():
+        for name, (_, settings) in variants.items():
             redis_url = stack.enter_context(redis_server()).url if cached else ""
-            env = {**pages.server_env(cached, redis_url), **settings}
-            port, process = start(module, env)
+            port, process = start({**pages.server_env(cached, redis_url), **settings})
             servers[name] = (port, process)
         try:
             for _ in range(rounds):
@@ -93,10 +92,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     variants = parse_variants(args.variants)
-    wanted = set(args.only.split(","))
-    every = pages.pages()
-    targets = [every[0]] + [t for t in every[1:] if t[0] in wanted or t[1] in wanted]
+    targets = pages.pages(args.only)
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    pages.need_wrk()
     pages.collect_static()
     for mode in [m for m in args.modes.split(",") if m]:
         compare(
