@@ -4,7 +4,6 @@ the publisher page reads its list from them; its "Cited n times" comes from the 
 counts (`sources.PublisherCitationCount`), checked after the same writes."""
 
 import datetime
-import json
 
 import pytest
 import time_machine
@@ -28,6 +27,7 @@ from tests.factories import (
     headlines,
     import_events,
 )
+from tests.test_import_counts import line
 
 pytestmark = pytest.mark.django_db
 
@@ -228,29 +228,11 @@ def test_a_truncate_or_a_delete_of_every_citation_or_entry_empties_the_list(reut
             assert assert_exact() == set()
 
 
-def _line(n: int, *, status: str = "published") -> str:
-    return json.dumps(
-        {
-            "event_date": f"2014-02-{n % 5 + 10}",
-            "slug": f"imported-{n}",
-            "headline": f"Imported {n}",
-            "status": status,
-            "publish_at": "2014-02-19T00:00:00+00:00" if status == "published" else None,
-            "sources": [
-                {"url": f"https://paper.example/{n}", "publisher": {"name": "Paper"}},
-                {"url": f"https://paper.example/other/{n}", "publisher": {"name": "Paper"}},
-                {"url": f"https://wire.example/{n % 2}", "publisher": {"name": "Wire"}},
-                {"url": f"https://blog.example/{n}"},
-            ],
-        }
-    )
-
-
 def test_an_import_leaves_the_list_exact(tmp_path, reuters):
     CitationFactory(source=SourceFactory(publisher=reuters))
     path = tmp_path / "events.jsonl"
     path.write_text(
-        "\n".join([_line(n) for n in range(12)] + [_line(n, status="draft") for n in (12, 13)])
+        "\n".join([line(n) for n in range(12)] + [line(n, status="draft") for n in (12, 13)])
     )
     _, err = import_events(path)
     assert not err, err
